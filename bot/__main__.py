@@ -1,0 +1,105 @@
+"""Command line: ``python -m bot serve|migrate|check|keygen``. The only reader of the environment."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from cryptography.fernet import Fernet
+
+from bot.config import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings(os.environ, env_file=".env")
+    except SettingsError as exc:
+        print("The bot cannot start; fix these settings (environment or .env):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    app = create_app(settings, migrate_on_start=not args.no_migrate)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=8,
+    )
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from bot.db.engine import create_engine
+    from bot.db.migrate import upgrade
+
+    settings = _settings()
+
+    async def run() -> None:
+        engine = create_engine(settings.async_database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print("Database is at the latest migration.")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    from bot.checks import run_checks
+
+    settings = _settings()
+    results = asyncio.run(run_checks(settings))
+    for name, ok, detail in results:
+        print(f"{'OK  ' if ok else 'FAIL'} {name}: {detail}")
+    failed = [name for name, ok, _ in results if not ok]
+    print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
+    return 0 if not failed else 1
+
+
+def cmd_keygen(_: argparse.Namespace) -> int:
+    print(Fernet.generate_key().decode())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Questetra ⇄ Slack bridge")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server and the background workers")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate on start")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "check", help="validate settings and reach the database, Slack and Questetra once"
+    ).set_defaults(func=cmd_check)
+    sub.add_parser("keygen", help="print a new key for BOT_ENCRYPTION_KEYS").set_defaults(
+        func=cmd_keygen
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

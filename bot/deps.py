@@ -1,0 +1,34 @@
+"""The collaborators every edge (Slack handlers, web routes, workers) receives from create_app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.crypto import KeyRing
+from bot.metrics import Metrics
+from bot.questetra.api import QuestetraApi
+from bot.services.credentials import CredentialService
+from bot.services.linking import LinkingService
+from bot.slack.ports import SlackPorts
+from bot.slack.profiles import ProfileCache
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    keyring: KeyRing
+    profiles: ProfileCache
+    metrics: Metrics
+    slack_client: AsyncWebClient
+    slack_ports: SlackPorts
+    questetra: QuestetraApi
+    linking: LinkingService
+    credentials: CredentialService

@@ -1,0 +1,46 @@
+"""Prometheus metrics on a registry of our own (no process-global default registry)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.http_requests = Counter(
+            "bridge_http_requests_total",
+            "HTTP requests served, by route template, method and status.",
+            ("route", "method", "status"),
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            "bridge_http_request_duration_seconds",
+            "Time to answer an HTTP request (for /slack/events: the ack).",
+            ("route",),
+            registry=self.registry,
+        )
+        self.slack_requests = Counter(
+            "bridge_slack_requests_total",
+            "Slack requests handled, by kind (command, block_actions, event…) and outcome.",
+            ("kind", "outcome"),
+            registry=self.registry,
+        )
+        self.questetra_calls = Counter(
+            "bridge_questetra_calls_total",
+            "Calls to Questetra, by endpoint and status (or error kind).",
+            ("endpoint", "status"),
+            registry=self.registry,
+        )
+        self.questetra_latency = Histogram(
+            "bridge_questetra_call_duration_seconds",
+            "Latency of calls to Questetra.",
+            ("endpoint",),
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

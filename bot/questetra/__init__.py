@@ -1,0 +1,1 @@
+"""Everything that knows Questetra's URLs, wire formats, authentication and errors."""

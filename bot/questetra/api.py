@@ -1,0 +1,106 @@
+"""Calls to ``{base}API/...`` as one Questetra user, with errors mapped onto bot.questetra.errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from typing import Any
+
+import httpx
+
+from bot.metrics import Metrics
+from bot.questetra.errors import (
+    QuestetraAuthFailed,
+    QuestetraBadRequest,
+    QuestetraDown,
+    QuestetraForbidden,
+    QuestetraProtocolError,
+)
+from bot.questetra.models import QUser
+
+
+class BearerAuth(httpx.Auth):
+    """``Authorization: Bearer``; the token never shows in ``repr``."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "BearerAuth(<token hidden>)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
+def basic_auth(email: str, api_password: str) -> httpx.Auth:
+    # httpx sends Basic credentials pre-emptively, which Questetra needs: it never challenges.
+    return httpx.BasicAuth(email, api_password)
+
+
+class QuestetraApi:
+    def __init__(self, http: httpx.AsyncClient, metrics: Metrics | None = None) -> None:
+        self._http = http
+        self._metrics = metrics
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: httpx.Auth,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Any:
+        """JSON of a successful call; a :class:`QuestetraError` subclass otherwise."""
+        started = time.perf_counter()
+        status = "error"
+        try:
+            try:
+                response = await self._http.request(
+                    method, path, auth=auth, params=params, data=data
+                )
+            except httpx.TimeoutException:
+                status = "timeout"
+                raise QuestetraDown(f"{path}: timed out") from None
+            except httpx.HTTPError as exc:
+                status = "network"
+                raise QuestetraDown(f"{path}: {type(exc).__name__}") from None
+            status = str(response.status_code)
+            return _parse(path, response)
+        finally:
+            if self._metrics is not None:
+                self._metrics.questetra_calls.labels(path, status).inc()
+                self._metrics.questetra_latency.labels(path).observe(time.perf_counter() - started)
+
+    async def self_user(self, auth: httpx.Auth) -> QUser:
+        return QUser.parse(await self.call("GET", "API/User/Quser/self", auth=auth))
+
+
+def _parse(path: str, response: httpx.Response) -> Any:
+    code = response.status_code
+    if code == 401:
+        raise QuestetraAuthFailed()
+    if code == 403:
+        raise QuestetraForbidden()
+    if code == 400:
+        raise QuestetraBadRequest(_errors_of(response))
+    if code >= 500:
+        raise QuestetraDown(f"{path}: HTTP {code}")
+    if code != 200:
+        raise QuestetraProtocolError(f"{path}: HTTP {code}")
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise QuestetraProtocolError(f"{path}: answer is not JSON") from None
+
+
+def _errors_of(response: httpx.Response) -> list[dict[str, Any]]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    problems = body.get("errors") if isinstance(body, dict) else None
+    return [p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else []

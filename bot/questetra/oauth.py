@@ -1,0 +1,124 @@
+"""The OAuth 2.0 Authorization Code + PKCE client for Questetra (Authlib's async client).
+
+Questetra authenticates clients with ``client_secret_post`` only; Authlib's default is
+``client_secret_basic``, so the method is set explicitly. The token POST is never retried: a
+refresh token sent twice may rotate away under us.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
+
+from bot.questetra.errors import InvalidClient, InvalidGrant, QuestetraDown, QuestetraProtocolError
+from bot.questetra.models import TokenSet
+
+AUTHORIZE_PATH = "oauth2/authorize"
+TOKEN_PATH = "oauth2/token"  # noqa: S105 - a path, not a secret
+
+
+def new_code_verifier() -> str:
+    """A PKCE code verifier (RFC 7636: 43–128 characters)."""
+    return str(generate_token(64))
+
+
+class QuestetraOAuth:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        scope: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._base_url = base_url
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._redirect_uri = redirect_uri
+        self._scope = scope
+        self._transport = transport
+        self._timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"QuestetraOAuth(base_url={self._base_url!r}, client_id={self._client_id!r})"
+
+    def _client(self) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
+            client_id=self._client_id,
+            client_secret=self._client_secret,
+            token_endpoint_auth_method="client_secret_post",  # noqa: S106 - a method name
+            redirect_uri=self._redirect_uri,
+            scope=self._scope,
+            code_challenge_method="S256",
+            transport=self._transport,
+            timeout=self._timeout,
+        )
+
+    def authorization_url(self, *, state: str, code_verifier: str) -> str:
+        client = self._client()
+        url, _ = client.create_authorization_url(
+            self._base_url + AUTHORIZE_PATH, state=state, code_verifier=code_verifier
+        )
+        return str(url)
+
+    async def exchange_code(self, *, code: str, code_verifier: str, now: datetime) -> TokenSet:
+        return await self._token_call(
+            now, grant_type="authorization_code", code=code, code_verifier=code_verifier
+        )
+
+    async def refresh(self, *, refresh_token: str, now: datetime) -> TokenSet:
+        token = await self._token_call(now, grant_type="refresh_token", refresh_token=refresh_token)
+        if token.refresh_token is None:
+            # No rotation: the old refresh token stays valid (questetra-api.md §1).
+            token = TokenSet(token.access_token, refresh_token, token.expires_at, token.scope)
+        return token
+
+    async def _token_call(self, now: datetime, **params: str) -> TokenSet:
+        async with self._client() as client:
+            try:
+                if params["grant_type"] == "refresh_token":
+                    raw: dict[str, Any] = await client.refresh_token(
+                        self._base_url + TOKEN_PATH, refresh_token=params["refresh_token"]
+                    )
+                else:
+                    raw = await client.fetch_token(
+                        self._base_url + TOKEN_PATH,
+                        grant_type="authorization_code",
+                        code=params["code"],
+                        code_verifier=params["code_verifier"],
+                    )
+            except OAuthError as exc:
+                if exc.error == "invalid_client":
+                    raise InvalidClient("Questetra refused the OAuth client") from None
+                if exc.error in ("invalid_grant", "invalid_request"):
+                    raise InvalidGrant(f"token endpoint answered {exc.error}") from None
+                raise QuestetraProtocolError(f"token endpoint answered {exc.error}") from None
+            except httpx.HTTPError as exc:
+                raise QuestetraDown(f"token endpoint: {type(exc).__name__}") from None
+            except ValueError:
+                raise QuestetraProtocolError("token endpoint answer is not JSON") from None
+        return _token_set(raw, now)
+
+
+def _token_set(raw: dict[str, Any], now: datetime) -> TokenSet:
+    access = raw.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise QuestetraProtocolError("token answer without access_token")
+    try:
+        expires_in = float(raw.get("expires_in", 43200))
+    except (TypeError, ValueError):
+        expires_in = 43200.0
+    refresh = raw.get("refresh_token")
+    return TokenSet(
+        access_token=access,
+        refresh_token=refresh if isinstance(refresh, str) and refresh else None,
+        expires_at=now + timedelta(seconds=expires_in),
+        scope=raw.get("scope") if isinstance(raw.get("scope"), str) else None,
+    )

@@ -1,0 +1,172 @@
+"""A linked user's credential, ready to use: opened, refreshed when due, single-flight.
+
+Refresh is single-flight across coroutines (a lock per link) and across processes (a row lock on
+PostgreSQL, then a re-check: whoever comes second finds a fresh token and does not call Questetra).
+The token POST is never retried: a refresh token sent twice could rotate away under us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.crypto import KeyRing
+from bot.db.models import UserLink
+from bot.domain.linking import needs_refresh
+from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable
+from bot.questetra.api import BearerAuth, basic_auth
+from bot.questetra.errors import InvalidClient, InvalidGrant, QuestetraAuthFailed
+from bot.questetra.models import TokenSet
+from bot.questetra.oauth import QuestetraOAuth
+from bot.services.linking import owner_of
+
+log = structlog.stdlib.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+class LinkEvents(Protocol):
+    """Told when a link stops working, so the user (or the admins) hear about it once."""
+
+    async def relink_needed(self, team_id: str, slack_user_id: str) -> None: ...
+
+    async def client_refused(self) -> None: ...
+
+
+class CredentialService:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        keyring: KeyRing,
+        clock: Clock,
+        oauth: QuestetraOAuth | None,
+        events: LinkEvents,
+    ) -> None:
+        self._sessions = sessions
+        self._keyring = keyring
+        self._clock = clock
+        self._oauth = oauth
+        self._events = events
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def run_as(
+        self, *, team_id: str, slack_user_id: str, call: Callable[[httpx.Auth], Awaitable[T]]
+    ) -> T:
+        """Run ``call`` with the user's credential. A 401 with an OAuth token gets one forced
+        refresh and one retry; a second 401 (or any 401 with an API password) means re-link."""
+        link = await self._load(team_id, slack_user_id)
+        try:
+            return await call(await self._auth(link, force_refresh=False))
+        except QuestetraAuthFailed:
+            if link.method == "oauth":
+                try:
+                    return await call(await self._auth(link, force_refresh=True))
+                except QuestetraAuthFailed:
+                    pass
+            await self._mark_relink(link.id, "Questetra refused the credential (401)")
+            raise
+
+    async def auth_for(self, *, team_id: str, slack_user_id: str) -> httpx.Auth:
+        return await self._auth(await self._load(team_id, slack_user_id), force_refresh=False)
+
+    async def _load(self, team_id: str, slack_user_id: str) -> UserLink:
+        async with self._sessions() as session:
+            link = await session.scalar(
+                select(UserLink).where(
+                    UserLink.team_id == team_id, UserLink.slack_user_id == slack_user_id
+                )
+            )
+        if link is None:
+            raise NotLinked()
+        if link.status != "active":
+            raise NeedsRelink()
+        return link
+
+    async def _auth(self, link: UserLink, *, force_refresh: bool) -> httpx.Auth:
+        owner = owner_of(link.team_id, link.slack_user_id)
+        secret = self._keyring.open(link.credential_enc, owner=owner)
+        if link.method == "basic":
+            return basic_auth(secret["email"], secret["api_password"])
+        if not force_refresh and not needs_refresh(link.access_expires_at, self._clock.now()):
+            return BearerAuth(secret["access_token"])
+        return await self._refresh(link.id, stale_access=secret["access_token"])
+
+    async def _refresh(self, link_id: int, *, stale_access: str) -> httpx.Auth:
+        if self._oauth is None:
+            raise NeedsRelink()
+        lock = self._locks.setdefault(link_id, asyncio.Lock())
+        async with lock:
+            failure: Exception | None = None
+            async with self._sessions() as session, session.begin():
+                # Row lock on PostgreSQL (ignored on SQLite, where one process writes at a time).
+                link = await session.get(UserLink, link_id, with_for_update=True)
+                if link is None:
+                    raise NotLinked()
+                if link.status != "active":
+                    raise NeedsRelink()
+                owner = owner_of(link.team_id, link.slack_user_id)
+                secret = self._keyring.open(link.credential_enc, owner=owner)
+                now = self._clock.now()
+                if secret["access_token"] != stale_access and not needs_refresh(
+                    link.access_expires_at, now
+                ):
+                    return BearerAuth(secret["access_token"])  # refreshed while we waited
+                refresh_token = secret.get("refresh_token")
+                try:
+                    tokens = await self._token_refresh(refresh_token, now)
+                except InvalidGrant as exc:
+                    link.status = "needs_relink"
+                    link.last_error = "refresh token refused (invalid_grant)"
+                    link.last_error_at = now
+                    failure = exc
+                except InvalidClient as exc:
+                    link.last_error = "OAuth client refused (invalid_client)"
+                    link.last_error_at = now
+                    failure = exc
+                else:
+                    secret = {
+                        "access_token": tokens.access_token,
+                        "refresh_token": refresh_token or "",
+                    }
+                    if tokens.refresh_token and tokens.refresh_token != refresh_token:
+                        secret["refresh_token"] = tokens.refresh_token
+                        link.refresh_issued_at = now
+                    link.credential_enc = self._keyring.seal(secret, owner=owner)
+                    link.access_expires_at = tokens.expires_at
+                    team_id, user_id = link.team_id, link.slack_user_id
+                    log.info("token.refreshed", team_id=team_id, user_id=user_id)
+                    return BearerAuth(tokens.access_token)
+                team_id, user_id = link.team_id, link.slack_user_id
+            # The failure is committed above; now tell whoever needs to know, once.
+            if isinstance(failure, InvalidClient):
+                log.error("token.client_refused", team_id=team_id)
+                await self._events.client_refused()
+                raise QuestetraUnavailable()
+            log.warning("token.refresh_refused", team_id=team_id, user_id=user_id)
+            await self._events.relink_needed(team_id, user_id)
+            raise NeedsRelink()
+
+    async def _token_refresh(self, refresh_token: str | None, now: datetime) -> TokenSet:
+        if not refresh_token or self._oauth is None:
+            raise InvalidGrant("no refresh token stored")
+        return await self._oauth.refresh(refresh_token=refresh_token, now=now)
+
+    async def _mark_relink(self, link_id: int, reason: str) -> None:
+        async with self._sessions() as session, session.begin():
+            link = await session.get(UserLink, link_id, with_for_update=True)
+            if link is None or link.status != "active":
+                return  # already marked (and the user already told)
+            link.status = "needs_relink"
+            link.last_error = reason
+            link.last_error_at = self._clock.now()
+            team_id, user_id = link.team_id, link.slack_user_id
+        await self._events.relink_needed(team_id, user_id)

@@ -1,0 +1,252 @@
+"""Pure Block Kit builders: data in, JSON-ready dicts out. No I/O, no Slack client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.errors import NextStep
+from bot.i18n import t
+from bot.slack.ids import ActionId, BlockId, CallbackId, SubCommand
+
+Block = dict[str, Any]
+
+# (sub-command shown in help, its catalog key); the order is the order users read.
+HELP_ENTRIES: tuple[tuple[str, str], ...] = (
+    (SubCommand.CONNECT, "help.cmd.connect"),
+    (f"{SubCommand.CONNECT} basic", "help.cmd.connect_basic"),
+    (SubCommand.DISCONNECT, "help.cmd.disconnect"),
+    (SubCommand.STATUS, "help.cmd.status"),
+    (f"{SubCommand.TASKS} [words]", "help.cmd.tasks"),
+    (f"{SubCommand.START} [name]", "help.cmd.start"),
+    (f"{SubCommand.ALERTS} on|off|quiet HH:MM-HH:MM", "help.cmd.alerts"),
+    (f"{SubCommand.SUBSCRIBE} <app>", "help.cmd.subscribe"),
+    (f"{SubCommand.UNSUBSCRIBE} <app>", "help.cmd.unsubscribe"),
+    (SubCommand.SUBSCRIPTIONS, "help.cmd.subscriptions"),
+    (SubCommand.WEBHOOK, "help.cmd.webhook"),
+    (SubCommand.ADMIN, "help.cmd.admin"),
+    (SubCommand.HELP, "help.cmd.help"),
+)
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def button(
+    text: str,
+    action_id: str,
+    *,
+    value: str | None = None,
+    style: str | None = None,
+    url: str | None = None,
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75]},
+        "action_id": action_id,
+    }
+    if value is not None:
+        element["value"] = value
+    if style is not None:
+        element["style"] = style
+    if url is not None:
+        element["url"] = url
+    return element
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def help_blocks(locale: str | None, command: str) -> list[Block]:
+    lines = [f"• `{command} {usage}` — {t(locale, key)}" for usage, key in HELP_ENTRIES]
+    return [
+        header(t(locale, "help.title")),
+        mrkdwn(t(locale, "help.intro", command=command)),
+        mrkdwn("\n".join(lines)),
+        context(t(locale, "help.footer")),
+    ]
+
+
+def unknown_command_blocks(
+    locale: str | None, command: str, sub: str, suggestion: str | None
+) -> list[Block]:
+    parts = [t(locale, "command.unknown", command=command, sub=sub)]
+    if suggestion:
+        parts.append(t(locale, "command.did_you_mean", command=command, suggestion=suggestion))
+    parts.append(t(locale, "command.see_help", command=command))
+    return [mrkdwn(" ".join(parts))]
+
+
+def next_step_elements(locale: str | None, step: NextStep) -> list[Block]:
+    """The button that goes with a failure's next step, if it has one."""
+    if step is NextStep.CONNECT:
+        return [button(t(locale, "button.connect"), ActionId.CONNECT, style="primary")]
+    if step is NextStep.RELINK:
+        return [button(t(locale, "button.relink"), ActionId.RELINK, style="primary")]
+    if step is NextStep.HELP:
+        return [button(t(locale, "button.help"), ActionId.HELP)]
+    return []
+
+
+def error_blocks(locale: str | None, message: str, step: NextStep) -> list[Block]:
+    blocks = [mrkdwn(f":warning: {message}")]
+    elements = next_step_elements(locale, step)
+    if elements:
+        blocks.append(actions(*elements))
+    return blocks
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    """What the Home tab needs to know about the viewer's link (None when not linked)."""
+
+    name: str
+    email: str
+    method: str
+    needs_relink: bool
+
+
+def home_view(
+    locale: str | None, command: str, link: HomeLink | None, *, paused: bool = False
+) -> Block:
+    blocks: list[Block] = [header(t(locale, "home.title")), mrkdwn(t(locale, "home.welcome"))]
+    if paused:
+        blocks.append(mrkdwn(f":double_vertical_bar: {t(locale, 'home.paused')}"))
+    blocks.append({"type": "divider"})
+    if link is None:
+        blocks.append(mrkdwn(t(locale, "home.not_linked")))
+        blocks.append(actions(*next_step_elements(locale, NextStep.CONNECT)))
+    elif link.needs_relink:
+        blocks.append(mrkdwn(f":warning: {t(locale, 'home.needs_relink')}"))
+        blocks.append(actions(*next_step_elements(locale, NextStep.RELINK)))
+    else:
+        method = t(locale, f"method.{link.method}")
+        blocks.append(
+            mrkdwn(t(locale, "home.linked_as", name=link.name, email=link.email, method=method))
+        )
+    blocks.append(context(t(locale, "home.help_hint", command=command)))
+    return {"type": "home", "blocks": blocks}
+
+
+def slack_date(when: datetime, fallback_format: str = "%Y-%m-%d %H:%M UTC") -> str:
+    """A date Slack renders in each reader's own time zone."""
+    ts = int(when.timestamp())
+    return f"<!date^{ts}^{{date_short_pretty}} {{time}}|{when.strftime(fallback_format)}>"
+
+
+def connect_blocks(
+    locale: str | None,
+    command: str,
+    url: str,
+    *,
+    current: tuple[str, str] | None,
+    basic_available: bool,
+) -> list[Block]:
+    blocks = [
+        mrkdwn(t(locale, "connect.prompt")),
+        actions(
+            button(
+                t(locale, "button.open_questetra_consent"),
+                ActionId.OPEN_CONSENT,
+                url=url,
+                style="primary",
+            )
+        ),
+    ]
+    notes = []
+    if current is not None:
+        notes.append(t(locale, "connect.replaces", name=current[0], email=current[1]))
+    if basic_available:
+        notes.append(t(locale, "connect.basic_hint", command=command))
+    if notes:
+        blocks.append(context(" ".join(notes)))
+    return blocks
+
+
+def basic_link_modal(locale: str | None) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.BASIC_LINK,
+        "title": {"type": "plain_text", "text": t(locale, "basic.title")[:24]},
+        "submit": {"type": "plain_text", "text": t(locale, "basic.submit")[:24]},
+        "close": {"type": "plain_text", "text": t(locale, "basic.cancel")[:24]},
+        "blocks": [
+            mrkdwn(t(locale, "basic.intro")),
+            {
+                "type": "input",
+                "block_id": BlockId.EMAIL,
+                "label": {"type": "plain_text", "text": t(locale, "basic.email")},
+                "element": {"type": "email_text_input", "action_id": BlockId.EMAIL},
+            },
+            {
+                "type": "input",
+                "block_id": BlockId.API_PASSWORD,
+                "label": {"type": "plain_text", "text": t(locale, "basic.password")},
+                "element": {"type": "plain_text_input", "action_id": BlockId.API_PASSWORD},
+            },
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class StatusView:
+    name: str
+    email: str
+    method: str
+    needs_relink: bool
+    linked_at: datetime
+    access_expires_at: datetime | None
+    refresh_age_days: int | None
+    last_error: str | None
+    last_error_at: datetime | None
+
+
+def status_blocks(locale: str | None, command: str, status: StatusView | None) -> list[Block]:
+    if status is None:
+        return [mrkdwn(t(locale, "status.not_linked", command=command))]
+    method = t(locale, f"method.{status.method}")
+    lines = [
+        t(
+            locale,
+            "status.linked",
+            name=status.name,
+            email=status.email,
+            method=method,
+            since=slack_date(status.linked_at),
+        ),
+    ]
+    if status.needs_relink:
+        lines.append(t(locale, "status.needs_relink", command=command))
+    if status.access_expires_at is not None:
+        lines.append(t(locale, "status.access_expiry", when=slack_date(status.access_expires_at)))
+    if status.refresh_age_days is not None:
+        lines.append(t(locale, "status.refresh_age", days=status.refresh_age_days))
+    if status.last_error and status.last_error_at:
+        lines.append(
+            t(
+                locale,
+                "status.last_error",
+                when=slack_date(status.last_error_at),
+                error=status.last_error,
+            )
+        )
+    else:
+        lines.append(t(locale, "status.no_errors"))
+    blocks = [mrkdwn("\n".join(lines))]
+    if status.needs_relink:
+        blocks.append(actions(*next_step_elements(locale, NextStep.RELINK)))
+    return blocks

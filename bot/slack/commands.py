@@ -1,0 +1,87 @@
+"""The slash command: ack at once, parse the sub-command, hand over to its handler."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.i18n import t
+from bot.slack import linking
+from bot.slack.blocks import help_blocks, mrkdwn, unknown_command_blocks
+from bot.slack.ids import DEFAULT_COMMAND, SubCommand
+from bot.slack.invocation import Handler, Invocation
+
+# Any command name: the manifest decides what the command is called in a workspace.
+COMMAND_PATTERN = re.compile(r"^/[\w-]+$")
+
+
+def parse(text: str) -> tuple[str, list[str]]:
+    """``"Tasks  urgent  sales"`` → ``("tasks", ["urgent", "sales"])``; empty text means help."""
+    words = text.split()
+    if not words:
+        return SubCommand.HELP.value, []
+    return words[0].lower(), words[1:]
+
+
+def suggest(sub: str) -> str | None:
+    """The closest known sub-command to a typo, if one is close enough."""
+    matches = difflib.get_close_matches(sub, [s.value for s in SubCommand], n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+async def show_help(call: Invocation) -> None:
+    await call.reply(t(call.locale, "help.title"), help_blocks(call.locale, call.command))
+
+
+async def not_available(call: Invocation) -> None:
+    text = t(call.locale, "command.not_available", command=call.command, sub=call.sub)
+    await call.reply(text, [mrkdwn(text)])
+
+
+def handlers() -> dict[str, Handler]:
+    """Sub-command → handler. Sub-commands whose feature has not shipped say so plainly."""
+    table: dict[str, Handler] = {sub.value: not_available for sub in SubCommand}
+    table[SubCommand.HELP] = show_help
+    table[SubCommand.CONNECT] = linking.connect
+    table[SubCommand.DISCONNECT] = linking.disconnect
+    table[SubCommand.STATUS] = linking.status
+    return table
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    table = handlers()
+
+    @app.command(COMMAND_PATTERN)
+    async def on_command(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        # Ack first: Slack gives us 3 seconds, Questetra may take longer.
+        await ack()
+        sub, args = parse(command.get("text", ""))
+        profile = await deps.profiles.get(client, command.get("team_id"), command["user_id"])
+        call = Invocation(
+            deps=deps,
+            client=client,
+            respond=respond,
+            command=command.get("command") or DEFAULT_COMMAND,
+            sub=sub,
+            args=args,
+            team_id=command.get("team_id", ""),
+            user_id=command["user_id"],
+            channel_id=command.get("channel_id", ""),
+            trigger_id=command.get("trigger_id", ""),
+            locale=profile.locale,
+        )
+        handler = table.get(sub)
+        if handler is None:
+            blocks = unknown_command_blocks(call.locale, call.command, sub, suggest(sub))
+            await call.reply(
+                t(call.locale, "command.unknown", command=call.command, sub=sub), blocks
+            )
+            return
+        await handler(call)

@@ -1,0 +1,44 @@
+"""Every id Slack routes to us, in one place. tests/unit/test_manifest.py checks these against
+manifest.yml (the command) and against what the app registers (actions, views)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+DEFAULT_COMMAND = "/questetra"
+
+
+class ActionId(StrEnum):
+    CONNECT = "connect"
+    RELINK = "relink"
+    HELP = "help"
+    # A URL button: Slack opens the link and still sends us the click, which we only ack.
+    OPEN_CONSENT = "open_consent"
+
+
+class CallbackId(StrEnum):
+    BASIC_LINK = "basic_link"
+
+
+class BlockId(StrEnum):
+    EMAIL = "email"
+    API_PASSWORD = "api_password"  # noqa: S105 - a block id
+
+
+class SubCommand(StrEnum):
+    HELP = "help"
+    CONNECT = "connect"
+    DISCONNECT = "disconnect"
+    STATUS = "status"
+    TASKS = "tasks"
+    START = "start"
+    ALERTS = "alerts"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    SUBSCRIPTIONS = "subscriptions"
+    WEBHOOK = "webhook"
+    ADMIN = "admin"
+
+
+# Events the manifest subscribes to and the app handles.
+EVENTS = ("app_home_opened", "app_uninstalled", "tokens_revoked")

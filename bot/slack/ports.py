@@ -1,0 +1,75 @@
+"""Slack-side implementations of what the services need (bot.services.ports, LinkEvents)."""
+
+from __future__ import annotations
+
+import structlog
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import BridgeFlag
+from bot.errors import NextStep
+from bot.i18n import t
+from bot.slack.blocks import actions, mrkdwn, next_step_elements
+from bot.slack.profiles import ProfileCache
+
+log = structlog.stdlib.get_logger(__name__)
+
+CLIENT_FLAG = "questetra_client"
+
+
+class SlackPorts:
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        profiles: ProfileCache,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        admin_user_ids: list[str],
+    ) -> None:
+        self._client = client
+        self._profiles = profiles
+        self._sessions = sessions
+        self._clock = clock
+        self._admins = admin_user_ids
+
+    async def email_of(self, team_id: str, user_id: str) -> str | None:
+        # Fresh, not cached: this decides whose Questetra account a user may link.
+        return (await self._profiles.get(self._client, team_id, user_id, fresh=True)).email
+
+    async def locale_of(self, team_id: str, user_id: str) -> str | None:
+        return (await self._profiles.get(self._client, team_id, user_id)).locale
+
+    async def dm(self, user_id: str, text: str, blocks: list[dict[str, object]]) -> None:
+        try:
+            await self._client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning("slack.dm_failed", user_id=user_id, error=exc.response.get("error"))
+
+    async def relink_needed(self, team_id: str, slack_user_id: str) -> None:
+        locale = await self.locale_of(team_id, slack_user_id)
+        text = t(locale, "relink.dm")
+        blocks = [
+            mrkdwn(f":warning: {text}"),
+            actions(*next_step_elements(locale, NextStep.RELINK)),
+        ]
+        await self.dm(slack_user_id, text, blocks)
+
+    async def client_refused(self) -> None:
+        """Tell the admins once (across replicas) that Questetra refused our OAuth client."""
+        async with self._sessions() as session, session.begin():
+            flag = await session.get(BridgeFlag, CLIENT_FLAG, with_for_update=True)
+            if flag is not None and flag.value.get("refused"):
+                return
+            value = {"refused": True, "since": self._clock.now().isoformat()}
+            if flag is None:
+                session.add(BridgeFlag(key=CLIENT_FLAG, value=value, updated_at=self._clock.now()))
+            else:
+                flag.value = value
+                flag.updated_at = self._clock.now()
+        for admin in self._admins:
+            locale = await self.locale_of("", admin)
+            text = t(locale, "admin.client_refused_dm")
+            await self.dm(admin, text, [mrkdwn(f":rotating_light: {text}")])

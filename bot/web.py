@@ -1,0 +1,173 @@
+"""HTTP routes (Starlette): the Slack receiver, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.db.migrate import current_heads
+from bot.deps import Deps
+from bot.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.pages import outcome_page
+from bot.services.linking import Outcome
+from bot.slack.linking import announce_link
+from bot.slack.shape import is_well_formed
+
+log = structlog.stdlib.get_logger(__name__)
+
+# Slack's largest payloads (view submissions) are far below this; anything bigger is not Slack.
+MAX_SLACK_BODY = 1024 * 1024
+
+
+def slack_request_kind(body: dict[str, Any]) -> str:
+    """A low-cardinality label for metrics: command, block_actions, view_submission, event:<type>…"""
+    if "command" in body:
+        return "command"
+    kind = str(body.get("type") or "unknown")
+    if kind == "event_callback":
+        return f"event:{(body.get('event') or {}).get('type', 'unknown')}"
+    return kind
+
+
+def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
+    verifier = SignatureVerifier(deps.settings.slack_signing_secret.get_secret_value())
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > MAX_SLACK_BODY:
+            return PlainTextResponse("payload too large", status_code=413)
+        # Verify first, before parsing anything (Bolt verifies again: it is cheap).
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            deps.metrics.slack_requests.labels(kind="unverified", outcome="401").inc()
+            return PlainTextResponse("invalid signature", status_code=401)
+        try:
+            bolt_request = to_async_bolt_request(request, body)
+        except (ValueError, AttributeError, TypeError):
+            return PlainTextResponse("malformed body", status_code=400)
+        if not is_well_formed(bolt_request.body):
+            return PlainTextResponse("malformed body", status_code=400)
+        bolt_response = await slack.async_dispatch(bolt_request)
+        deps.metrics.slack_requests.labels(
+            kind=slack_request_kind(bolt_request.body), outcome=str(bolt_response.status)
+        ).inc()
+        return to_starlette_response(bolt_response)
+
+    async def database_ok() -> bool:
+        try:
+            async with deps.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means "unreachable" here
+            log.warning("health.database_unreachable", error_type=type(exc).__name__)
+            return False
+        return True
+
+    async def healthz(_: Request) -> Response:
+        # Liveness: the process answers. The database state is reported, not judged.
+        db = await database_ok()
+        return JSONResponse({"status": "ok", "database": "ok" if db else "unreachable"})
+
+    async def readyz(_: Request) -> Response:
+        if not await database_ok():
+            return JSONResponse({"ready": False, "database": "unreachable"}, status_code=503)
+        applied, heads = await current_heads(deps.engine)
+        ready = applied == heads
+        body = {"ready": ready, "database": "ok", "migrations": "head" if ready else "behind"}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def oauth_start(request: Request) -> Response:
+        target = await deps.linking.authorization_url(request.query_params.get("state"))
+        if isinstance(target, str):
+            return RedirectResponse(target, status_code=302, headers=NO_STORE)
+        return _page(target.outcome)
+
+    async def oauth_callback(request: Request) -> Response:
+        query = request.query_params
+        result = await deps.linking.complete_oauth(
+            state=query.get("state"), code=query.get("code"), error=query.get("error")
+        )
+        if (
+            result.outcome is Outcome.LINKED
+            and result.quser
+            and result.team_id
+            and result.slack_user_id
+        ):
+            await announce_link(
+                deps, team_id=result.team_id, user_id=result.slack_user_id, quser=result.quser
+            )
+        quser = result.quser
+        return _page(
+            result.outcome, name=quser.name if quser else "", email=quser.email if quser else ""
+        )
+
+    async def metrics(_: Request) -> Response:
+        return Response(deps.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/questetra/oauth/start", oauth_start, methods=["GET"]),
+        Route("/questetra/oauth/callback", oauth_callback, methods=["GET"]),
+    ]
+
+
+# The callback URL carries a code: keep it out of caches and out of Referer headers.
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _page(outcome: Outcome, *, name: str = "", email: str = "") -> Response:
+    html, status = outcome_page(outcome, name=name, email=email)
+    return HTMLResponse(html, status_code=status, headers=NO_STORE)
+
+
+class MetricsMiddleware:
+    """Counts every request by route template (not raw path: tokens in /hooks/{token} stay out)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, routes: list[Route]) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.routes = routes
+
+    def _template(self, scope: Scope) -> str:
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                return route.path
+        return "unmatched"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = self._template(scope)
+            self.metrics.http_requests.labels(route, scope["method"], str(status)).inc()
+            self.metrics.http_duration.labels(route).observe(time.perf_counter() - started)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.config import Settings, SettingsError, load_settings
+
+KEY = Fernet.generate_key().decode()
+REQUIRED = {
+    "SLACK_SIGNING_SECRET": "a1b2c3d4e5f6",
+    "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+    "QUESTETRA_BASE_URL": "https://acme.questetra.net",
+    "QUESTETRA_CLIENT_ID": "client",
+    "QUESTETRA_CLIENT_SECRET": "s3cr3t-value",
+    "BOT_ENCRYPTION_KEYS": KEY,
+}
+
+
+def test_defaults_and_derived_values() -> None:
+    settings = load_settings(REQUIRED)
+    assert settings.questetra_base_url == "https://acme.questetra.net/"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.oauth_redirect_uri == "http://localhost:3000/questetra/oauth/callback"
+    assert settings.questetra_scope == "any"
+    assert settings.questetra_basic_auth is False
+    assert settings.poll_interval_seconds == 60
+    assert str(settings.async_database_url) == "sqlite+aiosqlite:///./questetra-bot.db"
+    assert settings.log_format == "console"
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(REQUIRED)
+    with pytest.raises(ValueError, match="frozen"):
+        settings.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://bot@db/bridge", "postgresql+asyncpg://bot@db/bridge"),
+        ("postgres://bot@db/bridge", "postgresql+asyncpg://bot@db/bridge"),
+        ("sqlite:////var/lib/bot.db", "sqlite+aiosqlite:////var/lib/bot.db"),
+    ],
+)
+def test_database_url_gets_async_driver(given: str, expected: str) -> None:
+    settings = load_settings({**REQUIRED, "DATABASE_URL": given})
+    assert settings.async_database_url.render_as_string(hide_password=False) == expected
+
+
+def test_lists_every_problem_at_once_with_hints() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"SLACK_SIGNING_SECRET": "changeme", "BOT_ENCRYPTION_KEYS": "nope"})
+    problems = caught.value.problems
+    assert any(p.startswith("SLACK_SIGNING_SECRET is a placeholder") for p in problems)
+    assert any(p.startswith("QUESTETRA_BASE_URL is required") for p in problems)
+    assert any("BOT_ENCRYPTION_KEYS" in p and "keygen" in p for p in problems)
+    assert all("changeme" not in p and "nope" not in p for p in problems)
+
+
+def test_needs_a_way_to_talk_to_slack_and_to_link() -> None:
+    env = {k: v for k, v in REQUIRED.items() if k not in ("SLACK_BOT_TOKEN", "QUESTETRA_CLIENT_ID")}
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    text = "\n".join(caught.value.problems)
+    assert "SLACK_BOT_TOKEN" in text
+    assert "QUESTETRA_CLIENT_ID" in text
+
+
+def test_basic_auth_alone_is_enough_to_link() -> None:
+    env = {k: v for k, v in REQUIRED.items() if not k.startswith("QUESTETRA_CLIENT")}
+    settings = load_settings({**env, "QUESTETRA_BASIC_AUTH": "true"})
+    assert settings.oauth_enabled is False
+
+
+def test_lists_and_case_are_normalised() -> None:
+    other = Fernet.generate_key().decode()
+    settings = load_settings(
+        {
+            **REQUIRED,
+            "BOT_ENCRYPTION_KEYS": f"{KEY}, {other}",
+            "ADMIN_SLACK_USER_IDS": "U1, U2,,",
+            "LOG_LEVEL": "debug",
+            "LOG_FORMAT": "JSON",
+            "QUESTETRA_SCOPE": "READ",
+            "START_EVENTS_FILE": "",
+        }
+    )
+    assert settings.bot_encryption_keys == [KEY, other]
+    assert settings.admin_slack_user_ids == ["U1", "U2"]
+    assert (settings.log_level, settings.log_format, settings.questetra_scope) == (
+        "DEBUG",
+        "json",
+        "read",
+    )
+    assert settings.start_events_file is None
+
+
+def test_secrets_never_in_repr() -> None:
+    settings = load_settings(REQUIRED)
+    shown = repr(settings) + str(settings)
+    for secret in ("a1b2c3d4e5f6", "xoxb-1-2-3", "s3cr3t-value", KEY):
+        assert secret not in shown
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PORT=4000\nHOST=127.0.0.1\n", encoding="utf-8")
+    settings = load_settings({**REQUIRED, "PORT": "5000"}, env_file=env_file)
+    assert (settings.host, settings.port) == ("127.0.0.1", 5000)
+
+
+def test_unknown_database_is_refused() -> None:
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings({**REQUIRED, "DATABASE_URL": "mysql://x@y/z"})
+
+
+def test_model_validate_uses_the_variable_names() -> None:
+    assert Settings.model_validate(REQUIRED).slack_bot_token is not None
+
+
+def test_database_password_not_in_repr() -> None:
+    settings = load_settings({**REQUIRED, "DATABASE_URL": "postgresql://bot:pa55word@db/bridge"})
+    assert "pa55word" not in repr(settings)
