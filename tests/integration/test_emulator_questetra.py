@@ -130,14 +130,18 @@ async def consent(
 async def login(
     client: httpx.AsyncClient, *, scope: str = "any", client_id: str = "bridge"
 ) -> dict[str, Any]:
+    """Approve straight away (what the consent form posts) and redeem the code."""
     verifier, challenge = pkce_pair()
-    redirect = await consent(
-        client,
-        client_id=client_id,
-        scope=scope,
-        code_challenge=challenge,
-        code_challenge_method="S256",
-    )
+    approval = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": scope,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "decision": "approve",
+    }
+    redirect = await client.post("oauth2/authorize", data=approval)
     form = {
         "grant_type": "authorization_code",
         "code": query_of(redirect)["code"],
@@ -198,7 +202,9 @@ async def test_authorization_code_flow_with_pkce(
         "code_challenge_method": "S256",
     }
     page = await client.get("oauth2/authorize", params=query)
-    assert "Alice" in page.text and "alice@example.com" in page.text and "any" in page.text
+    assert "Alice" in page.text
+    assert "alice@example.com" in page.text
+    assert "any" in page.text
     form = FormParser()
     form.feed(page.text)
     assert form.hidden == query
@@ -256,9 +262,8 @@ async def test_pkce_mismatch_and_wrong_redirect_uri_are_invalid_grant(
         if verifier:
             form["code_verifier"] = verifier
         response = await client.post("oauth2/token", data=form)
-        assert (response.status_code, response.json()) == (400, {"error": "invalid_grant"}) or (
-            response.json()["error"] == "invalid_grant"
-        )
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
 
 
 async def test_deny_redirects_with_access_denied(client: httpx.AsyncClient) -> None:
@@ -287,7 +292,8 @@ async def test_bad_requests_to_authorize(client: httpx.AsyncClient, state: Emula
     state.sign_in(None)
     page = await client.get("oauth2/authorize", params=base | {"scope": "any"})
     assert page.status_code == 401
-    assert "Sign in" in page.text and "<form" not in page.text
+    assert "Sign in" in page.text
+    assert "<form" not in page.text
 
 
 async def test_scope_list_and_read_scope(client: httpx.AsyncClient, state: EmulatorState) -> None:
@@ -377,17 +383,25 @@ async def test_refresh_with_rotation(client: httpx.AsyncClient, state: EmulatorS
     assert (await refresh(client, new_refresh)).status_code == 200
 
 
-async def test_ten_refresh_tokens_per_user_and_client(client: httpx.AsyncClient) -> None:
+async def test_ten_refresh_tokens_per_user_and_client(
+    client: httpx.AsyncClient, state: EmulatorState
+) -> None:
     refresh_tokens = [(await login(client))["refresh_token"] for _ in range(11)]
     assert (await refresh(client, refresh_tokens[0])).json()["error"] == "invalid_grant"
-    for token in refresh_tokens[1:]:
-        assert (await refresh(client, token)).status_code == 200
+    assert (await refresh(client, refresh_tokens[1])).status_code == 200
+    assert (await refresh(client, refresh_tokens[10])).status_code == 200
+    assert len(state.db.refresh_tokens) == 10
+    # The cap is per client: another client's tokens do not push these out.
+    await login(client, client_id="pkce-only")
+    assert (await refresh(client, refresh_tokens[1])).status_code == 200
 
 
 async def test_expiry_follows_the_clock(client: httpx.AsyncClient, state: EmulatorState) -> None:
     tokens = await login(client)
     state.clock.advance(12 * 3600 - 5)
-    assert (await client.get("API/User/Quser/self", headers=bearer(tokens["access_token"]))).is_success
+    assert (
+        await client.get("API/User/Quser/self", headers=bearer(tokens["access_token"]))
+    ).is_success
     state.clock.advance(10)
     expired = await client.get("API/User/Quser/self", headers=bearer(tokens["access_token"]))
     assert expired.status_code == 401
@@ -432,7 +446,9 @@ async def test_deactivated_and_deleted_client(
 async def test_revoke_tokens(client: httpx.AsyncClient, state: EmulatorState) -> None:
     tokens = await login(client)
     state.revoke_tokens("alice@example.com")
-    assert (await client.get("API/User/Quser/self", headers=bearer(tokens["access_token"]))).status_code == 401
+    assert (
+        await client.get("API/User/Quser/self", headers=bearer(tokens["access_token"]))
+    ).status_code == 401
     assert (await refresh(client, tokens["refresh_token"])).json()["error"] == "invalid_grant"
 
 
@@ -450,7 +466,8 @@ async def test_basic_auth(client: httpx.AsyncClient, state: EmulatorState) -> No
         assert refused.status_code == 401
         assert "www-authenticate" not in refused.headers
     nothing = await client.get("API/User/Quser/self")
-    assert nothing.status_code == 401 and "www-authenticate" not in nothing.headers
+    assert nothing.status_code == 401
+    assert "www-authenticate" not in nothing.headers
     assert [r.auth for r in state.requests[-5:]] == ["basic"] * 4 + [None]
     assert state.requests[1].user_email == "alice@example.com"
 
@@ -542,10 +559,12 @@ async def test_workitem_fields(client: httpx.AsyncClient, state: EmulatorState) 
     assert item["timeLimitDatetime"] == "2024-05-01T10:00:00+0900"
     assert items[0]["timeLimitDatetime"] is None
     assert DATETIME_RE.fullmatch(item["offerDatetime"])
-    assert item["state"] == "OFFERED" and item["allocatedQuserId"] is None
+    assert item["state"] == "OFFERED"
+    assert item["allocatedQuserId"] is None
     assert item["processInstanceTitle"] == "Trip"
     assert item["processInstanceInitQuserName"] == "Bob"
-    assert item["processModelInfoId"] == APP and item["processModelInfoCategory"] == "Finance"
+    assert item["processModelInfoId"] == APP
+    assert item["processModelInfoCategory"] == "Finance"
     assert isinstance(item["processInstanceId"], int)
     assert item["processInstanceIdForView"] == f"p{item['processInstanceId']}"
     expected = {
@@ -572,7 +591,8 @@ async def test_batch_accept_first_wins(client: httpx.AsyncClient, state: Emulato
         auth=BASIC_ALICE,
     )
     results = won.json()["results"]
-    assert results[0]["success"] is True and results[0]["error"] is None
+    assert results[0]["success"] is True
+    assert results[0]["error"] is None
     assert results[0]["workitem"]["state"] == "ALLOCATED"
     assert results[0]["workitem"]["allocatedQuserName"] == "Alice"
     assert [r["success"] for r in results[1:]] == [False, False]
@@ -599,6 +619,22 @@ async def test_batch_accept_first_wins(client: httpx.AsyncClient, state: Emulato
         "API/PE/Workitem/batchAccept", data={"workitemIds": "one"}, auth=BASIC_ALICE
     )
     assert bad.status_code == 400
+
+
+async def test_concurrent_accepts_have_one_winner(
+    client: httpx.AsyncClient, state: EmulatorState
+) -> None:
+    state.basic_auth_enabled = True
+    ids = [state.add_task(APP, to=["alice@example.com", "bob@example.com"]) for _ in range(4)]
+    calls = [
+        client.post("API/PE/Workitem/batchAccept", data={"workitemIds": wid}, auth=who)
+        for wid in ids
+        for who in (BASIC_ALICE, BASIC_BOB)
+    ]
+    answers = await asyncio.gather(*calls)
+    wins = [a.json()["results"][0]["success"] for a in answers]
+    assert [wins[i] + wins[i + 1] for i in range(0, len(wins), 2)] == [1, 1, 1, 1]
+    assert all(state.workitems[wid].state == "ALLOCATED" for wid in ids)
 
 
 async def test_process_view_permissions_and_values(
@@ -644,16 +680,20 @@ async def test_process_view_permissions_and_values(
     assert values["Owner"] == {"id": 2, "name": "Bob", "email": "bob@example.com"}
     assert values["Department"]["name"] == "Board"
     assert values["Lines"] == {"rows": [["a", "1"], ["b", "2"]]}
-    assert values["Files"][0]["name"] == "r.pdf" and values["Files"][0]["length"] == 10
+    assert values["Files"][0]["name"] == "r.pdf"
+    assert values["Files"][0]["length"] == 10
     assert values["Notes"] is None
     assert "Secret" not in values  # not visible to users
-    assert data["1"]["processDataDefinitionNumber"] == 1 and data["1"]["dataType"] == "DECIMAL"
+    assert data["1"]["processDataDefinitionNumber"] == 1
+    assert data["1"]["dataType"] == "DECIMAL"
     assert data["4"]["subType"] == "DATE_YMD"
     assert set(data["0"]) == {
         "id", "name", "processDataDefinitionNumber", "dataType", "subType", "viewOrder", "value"
     }  # fmt: skip
     forbidden = await client.get(
-        "API/OR/ProcessInstance/view", params={"processInstanceId": pid}, auth=("carol@example.com", "carol-pw")
+        "API/OR/ProcessInstance/view",
+        params={"processInstanceId": pid},
+        auth=("carol@example.com", "carol-pw"),
     )
     assert forbidden.status_code == 403
     unknown = await client.get(
@@ -668,13 +708,15 @@ async def test_process_instance_list_criteria(
     state.basic_auth_enabled = True
     state.add_app(8, "Other", fields=[Field("subject", "Subject", "STRING", 0)])
     first = state.start_process(APP, title="Trip to Osaka", starter="alice@example.com")
-    second = state.start_process(APP, title="Books", starter="alice@example.com", data={"amount": 5})
+    second = state.start_process(
+        APP, title="Books", starter="alice@example.com", data={"amount": 5}
+    )
     state.start_process(8, title="Trip elsewhere", starter="alice@example.com")
     state.start_process(APP, title="Not mine", starter="bob@example.com")
     state.end_process(first)
 
-    async def search(criteria: str, **extra: Any) -> dict[str, Any]:
-        params = {"criteria": criteria, "limit": 100} | extra
+    async def search(criteria: str, limit: int = 100) -> dict[str, Any]:
+        params: dict[str, str | int] = {"criteria": criteria, "limit": limit}
         response = await client.get("API/OR/ProcessInstance/list", params=params, auth=BASIC_ALICE)
         assert response.status_code == 200, response.text
         return dict(response.json())
@@ -688,8 +730,11 @@ async def test_process_instance_list_criteria(
     assert [p["processInstanceId"] for p in running["processInstances"]] == [second]
     titled = await search('{"processInstanceTitle": ["Trip"], "processInstanceInitQuserId": "#me"}')
     assert titled["count"] == 2
-    with_data = await search(f'{{"processModelInfoId": {APP}, "fields": [{{"number": 1}}]}}', limit=1)
-    assert with_data["count"] == 2 and len(with_data["processInstances"]) == 1
+    with_data = await search(
+        f'{{"processModelInfoId": {APP}, "fields": [{{"number": 1}}]}}', limit=1
+    )
+    assert with_data["count"] == 2
+    assert len(with_data["processInstances"]) == 1
     assert with_data["processInstances"][0]["data"]["1"]["value"] == 5
     today = datetime.now(UTC).astimezone(state.timezone).date().isoformat()
     dated = await search(f'{{"processInstanceStartDateFrom": "{today}"}}')
@@ -714,7 +759,8 @@ async def test_workitem_list_and_list_startable(
         auth=BASIC_ALICE,
     )
     body = found.json()
-    assert body["count"] == 1 and body["workitems"][0]["id"] == done
+    assert body["count"] == 1
+    assert body["workitems"][0]["id"] == done
     assert body["workitems"][0]["data"]["0"]["value"] == "S"
     state.add_app(9, "Secret app", category="HR")
     state.add_human_start_event(9, 0, users=["bob@example.com"])
@@ -723,7 +769,8 @@ async def test_workitem_list_and_list_startable(
     )
     activities = startable.json()["startableActivities"]
     assert startable.json()["count"] == 1
-    assert activities[0]["processModelInfoId"] == APP and activities[0]["nodeNumber"] == 0
+    assert activities[0]["processModelInfoId"] == APP
+    assert activities[0]["nodeNumber"] == 0
     assert activities[0]["nodeName"] == "Apply"
     assert DATETIME_RE.fullmatch(activities[0]["processModelActivateDatetime"])
     bob = await client.get(
@@ -758,7 +805,8 @@ async def test_task_form_view_and_save(client: httpx.AsyncClient, state: Emulato
         auth=BASIC_ALICE,
     )
     assert ET.fromstring(saved.text).get("success") == "true"  # noqa: S314
-    assert state.workitems[wid].state == "ENDED" and state.workitems[wid].chosen_flow == "Reject"
+    assert state.workitems[wid].state == "ENDED"
+    assert state.workitems[wid].chosen_flow == "Reject"
 
 
 # -- Message Start Event ---------------------------------------------------------------------
@@ -787,7 +835,8 @@ async def test_start_event_success(client: httpx.AsyncClient, state: EmulatorSta
     assert response.headers["content-type"] == "text/plain;charset=UTF-8"
     pid = int(response.text)
     process = state.process_instances[pid]
-    assert process.title == "From the bot" and process.state == "STARTED"
+    assert process.title == "From the bot"
+    assert process.state == "STARTED"
     assert process.data[3] == ["x", "y"]
     assert process.data[5] == datetime(2011, 10, 27, 12, 34, tzinfo=state.timezone)
     assert state.start_event_submissions[-1] == (APP, 1, pairs, pid)
@@ -803,7 +852,9 @@ async def test_start_event_multipart_and_legacy_url(
     )
     pid = int(multipart.text)
     stored = state.process_instances[pid].data[9]
-    assert isinstance(stored, list) and stored[0].name == "a.txt" and stored[0].length == 5
+    assert isinstance(stored, list)
+    assert stored[0].name == "a.txt"
+    assert stored[0].length == 5
     legacy = await client.post(
         "System/Event/MessageStart/start",
         data={"processModelInfoId": APP, "nodeNumber": 1, "key": "k3y", "q_subject": "Old"},
@@ -822,7 +873,13 @@ async def test_start_event_multipart_and_legacy_url(
         ((APP, 1), {"key": "wrong", "q_subject": "x"}, [("INVALID_KEY", None)]),
         (
             (APP, 1),
-            {"key": "k3y", "q_subject": "x", "q_nope": "1", "q_internal": "y", "data[0].input": "z"},
+            {
+                "key": "k3y",
+                "q_subject": "x",
+                "q_nope": "1",
+                "q_internal": "y",
+                "data[0].input": "z",
+            },
             [
                 ("PARAMETER_NAME_ERROR", "q_nope"),
                 ("PARAMETER_NAME_ERROR", "q_internal"),
@@ -910,7 +967,9 @@ async def test_faults(client: httpx.AsyncClient, state: EmulatorState) -> None:
     wid = state.add_task(APP, to="alice@example.com")
     state.faults.reset_next(1, path_prefix="/API/PE/Workitem/batchAccept", after_processing=True)
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-        await client.post("API/PE/Workitem/batchAccept", data={"workitemIds": wid}, auth=BASIC_ALICE)
+        await client.post(
+            "API/PE/Workitem/batchAccept", data={"workitemIds": wid}, auth=BASIC_ALICE
+        )
     assert state.workitems[wid].state == "ALLOCATED"  # it happened; only the answer was lost
 
     state.faults.set_latency(0.3)
@@ -938,7 +997,11 @@ async def test_control_api(client: httpx.AsyncClient, state: EmulatorState) -> N
     await client.post("_emulator/session", json={"email": "dan@example.com"})
     await client.post(
         "_emulator/apps",
-        json={"id": 3, "name": "Ctl", "fields": [{"name": "s", "label": "S", "type": "STRING", "number": 0}]},
+        json={
+            "id": 3,
+            "name": "Ctl",
+            "fields": [{"name": "s", "label": "S", "type": "STRING", "number": 0}],
+        },
     )
     await client.post("_emulator/start-events", json={"app_id": 3, "node_number": 1, "key": "k"})
     task = await client.post(
@@ -950,7 +1013,9 @@ async def test_control_api(client: httpx.AsyncClient, state: EmulatorState) -> N
     await client.post(f"_emulator/tasks/{wid}/complete")
     await client.post("_emulator/settings", json={"basic_auth_enabled": True})
     await client.post("_emulator/faults", json={"kind": "fail", "n": 1, "status": 502})
-    assert (await client.get("API/User/Quser/self", auth=("dan@example.com", "pw"))).status_code == 502
+    assert (
+        await client.get("API/User/Quser/self", auth=("dan@example.com", "pw"))
+    ).status_code == 502
     before = state.clock.now()
     await client.post("_emulator/clock/advance", json={"seconds": 3600})
     assert state.clock.now() - before >= timedelta(seconds=3600)
@@ -962,7 +1027,8 @@ async def test_control_api(client: httpx.AsyncClient, state: EmulatorState) -> N
     log = (await client.get("_emulator/requests")).json()
     assert [r["status"] for r in log["requests"]] == [502]
     bad = await client.post("_emulator/users", json={"email": "x@example.com"})
-    assert bad.status_code == 400 and "error" in bad.json()
+    assert bad.status_code == 400
+    assert "error" in bad.json()
 
 
 async def test_base_path_prefix() -> None:
