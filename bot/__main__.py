@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot serve|migrate|check|keygen``. The only reader of the environment."""
+"""Command line: ``python -m bot serve|migrate|check|keygen|rotate-keys``. The only reader of the environment."""
 
 from __future__ import annotations
 
@@ -74,6 +74,30 @@ def cmd_check(_: argparse.Namespace) -> int:
     return 0 if not failed else 1
 
 
+def cmd_rotate_keys(_: argparse.Namespace) -> int:
+    from bot.crypto import KeyRing
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.services.keys import rotate_keys
+
+    settings = _settings()
+
+    async def run() -> int:
+        engine = create_engine(settings.async_database_url)
+        try:
+            return await rotate_keys(
+                create_session_factory(engine), KeyRing(settings.bot_encryption_keys)
+            )
+        finally:
+            await engine.dispose()
+
+    changed = asyncio.run(run())
+    print(
+        f"Re-encrypted {changed} stored secret(s) under the newest key. Older keys can be "
+        "removed from BOT_ENCRYPTION_KEYS once every replica runs with the new list."
+    )
+    return 0
+
+
 def cmd_keygen(_: argparse.Namespace) -> int:
     print(Fernet.generate_key().decode())
     return 0
@@ -92,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("keygen", help="print a new key for BOT_ENCRYPTION_KEYS").set_defaults(
         func=cmd_keygen
     )
+    sub.add_parser(
+        "rotate-keys", help="re-encrypt stored secrets under the newest BOT_ENCRYPTION_KEYS key"
+    ).set_defaults(func=cmd_rotate_keys)
     return parser
 
 

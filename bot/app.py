@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +28,7 @@ from bot.slack.app import build_slack_app, build_slack_client
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.web import MetricsMiddleware, routes
+from bot.workers.maintenance import Maintenance
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -38,6 +40,7 @@ def create_app(
     engine: AsyncEngine | None = None,
     questetra_transport: httpx.AsyncBaseTransport | None = None,
     migrate_on_start: bool = True,
+    background_jobs: bool = True,
 ) -> Starlette:
     """Build the ASGI app. Tests inject the clock, the engine and the Questetra transport; the
     Slack Web API base URL is ``settings.slack_api_url``, so a fake Slack is just a setting."""
@@ -99,6 +102,9 @@ def create_app(
             sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports
         ),
     )
+    maintenance = Maintenance(
+        engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
+    )
     slack = build_slack_app(deps)
     app_routes = routes(deps, slack)
 
@@ -108,9 +114,13 @@ def create_app(
             await upgrade(engine)
             log.info("database.migrated")
         log.info("bridge.started", questetra=settings.questetra_base_url)
+        jobs = [asyncio.create_task(maintenance.run_forever())] if background_jobs else []
         try:
             yield
         finally:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             await questetra_http.aclose()
             if owns_engine:
                 await engine.dispose()
@@ -123,4 +133,5 @@ def create_app(
     )
     app.state.deps = deps
     app.state.slack = slack
+    app.state.maintenance = maintenance
     return app

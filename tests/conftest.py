@@ -20,9 +20,11 @@ from bot.config import Settings, to_async_database_url
 from bot.db.base import Base
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
-from tests.emulators.questetra import EmulatorState, create_app as create_questetra_app
+from tests.emulators.questetra import EmulatorState
+from tests.emulators.questetra import create_app as create_questetra_app
 from tests.emulators.server import LoopbackServer, serve
-from tests.emulators.slack import FakeSlack, SlackSigner, create_app as create_slack_app
+from tests.emulators.slack import FakeSlack, SlackSigner
+from tests.emulators.slack import create_app as create_slack_app
 from tests.support import ManualClock
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -55,7 +57,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             await engine.dispose()
 
     asyncio.run(prepare())
-    yield url
+    return url
 
 
 @pytest.fixture
@@ -145,8 +147,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def app(settings: Settings, engine: AsyncEngine, clock: ManualClock) -> AsyncIterator[Starlette]:
-    application = create_app(settings, engine=engine, clock=clock, migrate_on_start=False)
+async def app(
+    settings: Settings, engine: AsyncEngine, clock: ManualClock
+) -> AsyncIterator[Starlette]:
+    application = create_app(
+        settings, engine=engine, clock=clock, migrate_on_start=False, background_jobs=False
+    )
     async with application.router.lifespan_context(application):
         yield application
 

@@ -15,8 +15,9 @@ CLIENT_SECRET = "bridge-client-secret-123"
 REDIRECT_URI = "http://bot.test/questetra/oauth/callback"
 
 
-async def connect_url(bot: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack,
-                      user_id: str = "U_EN") -> str:
+async def connect_url(
+    bot: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack, user_id: str = "U_EN"
+) -> str:
     """Run `/questetra connect` and return the one-time URL of its button."""
     url = slack.new_response_url()
     body, headers = signer.slash_command("connect", user_id=user_id, response_url=url)
@@ -39,7 +40,9 @@ async def consent(bot: httpx.AsyncClient, start_url: str, *, decision: str = "ap
         assert page.status_code == 200, page.text
         hidden = {
             unescape(name): unescape(value)
-            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)
+            for name, value in re.findall(
+                r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text
+            )
         }
         action = re.search(r'<form method="post" action="([^"]+)"', page.text)
         assert action is not None

@@ -68,6 +68,8 @@ class UserLink(Base):
     credential_enc: Mapped[bytes] = mapped_column(LargeBinary)
     access_expires_at: Mapped[datetime | None]
     refresh_issued_at: Mapped[datetime | None]
+    # When we last warned that the refresh token is about to run out (once per token).
+    refresh_warned_at: Mapped[datetime | None]
     linked_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
     last_used_at: Mapped[datetime | None]

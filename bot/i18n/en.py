@@ -53,6 +53,10 @@ MESSAGES: dict[str, str] = {
         "Your Questetra link stopped working (it expired or was revoked), so I can no longer "
         "check your tasks. Link it again to continue."
     ),
+    "relink.expiring_dm": (
+        "Your Questetra link runs out in a few days (Questetra allows 30 days). Link again now "
+        "to keep receiving your tasks without a gap."
+    ),
     "admin.client_refused_dm": (
         "Questetra refused the bridge's OAuth client (it was deactivated or deleted). Calls to "
         "Questetra with OAuth links are failing. Fix it in Questetra: System Settings > API "

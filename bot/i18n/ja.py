@@ -53,6 +53,10 @@ MESSAGES: dict[str, str] = {
         "Questetra との連携が使えなくなりました (期限切れまたは取り消し)。"
         "タスクを確認できないため、再連携してください。"
     ),
+    "relink.expiring_dm": (
+        "Questetra との連携はあと数日で期限切れになります (有効期間は 30 日)。"
+        "タスクを途切れなく受け取るには、今のうちに再連携してください。"
+    ),
     "admin.client_refused_dm": (
         "Questetra がブリッジの OAuth クライアントを拒否しました (無効化または削除)。"
         "OAuth で連携したユーザーの Questetra 呼び出しが失敗しています。"

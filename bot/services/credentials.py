@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import httpx
 import structlog
@@ -27,18 +27,11 @@ from bot.questetra.errors import InvalidClient, InvalidGrant, QuestetraAuthFaile
 from bot.questetra.models import TokenSet
 from bot.questetra.oauth import QuestetraOAuth
 from bot.services.linking import owner_of
+from bot.services.ports import LinkEvents
 
 log = structlog.stdlib.get_logger(__name__)
 
 T = TypeVar("T")
-
-
-class LinkEvents(Protocol):
-    """Told when a link stops working, so the user (or the admins) hear about it once."""
-
-    async def relink_needed(self, team_id: str, slack_user_id: str) -> None: ...
-
-    async def client_refused(self) -> None: ...
 
 
 class CredentialService:

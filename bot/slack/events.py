@@ -47,3 +47,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         # We hold only the bot token; revoked user tokens are not ours to act on.
         if (event.get("tokens") or {}).get("bot"):
             await purge(context, "tokens_revoked")
+
+    @app.event("user_change")
+    async def on_user_change(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        user = event.get("user") or {}
+        deps.profiles.forget(context.team_id, str(user.get("id", "")))
+        if not user.get("deleted"):
+            return
+        # A deactivated Slack user keeps no link: nobody should act through it any more.
+        removed = await deps.linking.unlink(
+            team_id=context.team_id or "", slack_user_id=str(user.get("id")), actor="slack"
+        )
+        if removed:
+            log.info("link.removed_deactivated_user", user_id=user.get("id"))

@@ -41,4 +41,4 @@ class SubCommand(StrEnum):
 
 
 # Events the manifest subscribes to and the app handles.
-EVENTS = ("app_home_opened", "app_uninstalled", "tokens_revoked")
+EVENTS = ("app_home_opened", "app_uninstalled", "tokens_revoked", "user_change")

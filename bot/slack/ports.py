@@ -57,6 +57,15 @@ class SlackPorts:
         ]
         await self.dm(slack_user_id, text, blocks)
 
+    async def refresh_expiring(self, team_id: str, slack_user_id: str) -> None:
+        locale = await self.locale_of(team_id, slack_user_id)
+        text = t(locale, "relink.expiring_dm")
+        blocks = [
+            mrkdwn(f":hourglass: {text}"),
+            actions(*next_step_elements(locale, NextStep.RELINK)),
+        ]
+        await self.dm(slack_user_id, text, blocks)
+
     async def client_refused(self) -> None:
         """Tell the admins once (across replicas) that Questetra refused our OAuth client."""
         async with self._sessions() as session, session.begin():

@@ -7,8 +7,7 @@ import base64
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import UserLink
-from bot.db.models import Workspace
+from bot.db.models import UserLink, Workspace
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -46,7 +45,9 @@ async def test_connect_basic_opens_the_modal(bot, signer, slack) -> None:
     assert [b["block_id"] for b in view["blocks"][1:]] == ["email", "api_password"]
 
 
-async def test_right_password_links_and_sends_basic_pre_emptively(bot, signer, slack, questetra, engine) -> None:
+async def test_right_password_links_and_sends_basic_pre_emptively(
+    bot, signer, slack, questetra, engine
+) -> None:
     response = await submit(bot, signer, "alice@example.com", "alice-api-pass")
     assert response.status_code == 200
     assert response.content in (b"", b"{}")  # modal closes
@@ -92,7 +93,9 @@ async def test_questetra_down_is_a_field_error_not_a_hang(bot, signer, questetra
 
 async def test_disabled_by_workspace_admin(bot, signer, slack, engine) -> None:
     async with engine.begin() as connection:
-        await connection.execute(Workspace.__table__.insert().values(team_id="T0001", basic_auth_enabled=False))
+        await connection.execute(
+            Workspace.__table__.insert().values(team_id="T0001", basic_auth_enabled=False)
+        )
     url = slack.new_response_url()
     body, headers = signer.slash_command("connect basic", user_id="U_EN", response_url=url)
     await bot.post("/slack/events", content=body, headers=headers)

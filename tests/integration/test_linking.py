@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.db.base import Base
 from bot.db.models import AuditEntry, OAuthState, UserLink
-from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, connect_url, consent, query_of
+from tests.linking_support import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    REDIRECT_URI,
+    connect_url,
+    consent,
+    query_of,
+)
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -33,7 +40,7 @@ async def raw_dump(engine) -> str:
     parts = []
     async with engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
-            for row in (await connection.execute(text(f"SELECT * FROM {table.name}"))).all():
+            for row in (await connection.execute(select(table))).all():
                 parts.extend(
                     v.decode("latin-1") if isinstance(v, bytes | memoryview) else str(v)
                     for v in (bytes(x) if isinstance(x, memoryview) else x for x in row)
@@ -57,7 +64,11 @@ async def test_oauth_happy_path(bot, signer, slack, questetra, engine) -> None:
     await slack.wait_for("views.publish")
 
     (link,) = await links(engine)
-    assert (link.method, link.status, link.questetra_email) == ("oauth", "active", "alice@example.com")
+    assert (link.method, link.status, link.questetra_email) == (
+        "oauth",
+        "active",
+        "alice@example.com",
+    )
     # PKCE S256 and client_secret_post reached the token endpoint.
     (token_call,) = questetra.token_requests
     assert token_call.client_auth == "post"
@@ -102,8 +113,12 @@ async def test_state_replay_is_refused(bot, signer, slack, engine) -> None:
 
 
 async def test_unknown_and_missing_state(bot, engine) -> None:
-    for url in ("/questetra/oauth/callback?code=x&state=forged", "/questetra/oauth/callback",
-                "/questetra/oauth/start?state=forged", "/questetra/oauth/start"):
+    for url in (
+        "/questetra/oauth/callback?code=x&state=forged",
+        "/questetra/oauth/callback",
+        "/questetra/oauth/start?state=forged",
+        "/questetra/oauth/start",
+    ):
         page = await bot.get(url)
         assert page.status_code == 400
         assert "/questetra connect" in page.text
@@ -125,7 +140,9 @@ async def test_state_expires_after_ten_minutes(bot, signer, slack, clock, engine
     assert await links(engine) == []
 
 
-async def test_two_concurrent_callbacks_with_one_state_link_once(bot, signer, slack, engine) -> None:
+async def test_two_concurrent_callbacks_with_one_state_link_once(
+    bot, signer, slack, engine
+) -> None:
     callback = await consent(bot, await connect_url(bot, signer, slack))
     first, second = await asyncio.gather(bot.get(callback), bot.get(callback))
     assert sorted([first.status_code, second.status_code]) == [200, 400]
@@ -146,7 +163,9 @@ async def test_forwarded_link_is_refused(bot, signer, slack, questetra, engine) 
     assert audit == [("link", "denied")]
 
 
-async def test_pkce_enforced_by_questetra_still_links(bot, signer, slack, questetra, engine) -> None:
+async def test_pkce_enforced_by_questetra_still_links(
+    bot, signer, slack, questetra, engine
+) -> None:
     questetra.delete_client(CLIENT_ID)
     questetra.add_client(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, require_pkce=True)
     start = await connect_url(bot, signer, slack)
@@ -177,18 +196,25 @@ async def test_disconnect_forgets_the_link(bot, signer, slack, engine) -> None:
         assert (await connection.execute(select(OAuthState))).all() == []
 
 
-async def test_connect_without_oauth_client_says_ask_admin(env, engine, slack, signer, clock) -> None:
-    from bot.app import create_app
-    from bot.config import Settings
+async def test_connect_without_oauth_client_says_ask_admin(
+    env, engine, slack, signer, clock
+) -> None:
     import httpx
 
+    from bot.app import create_app
+    from bot.config import Settings
+
     settings = Settings.model_validate(
-        {k: v for k, v in env.items() if not k.startswith("QUESTETRA_CLIENT")} | {"QUESTETRA_BASIC_AUTH": "true"}
+        {k: v for k, v in env.items() if not k.startswith("QUESTETRA_CLIENT")}
+        | {"QUESTETRA_BASIC_AUTH": "true"}
     )
     application = create_app(settings, engine=engine, clock=clock, migrate_on_start=False)
-    async with application.router.lifespan_context(application), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=application), base_url="http://bot.test"
-    ) as client:
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://bot.test"
+        ) as client,
+    ):
         url = slack.new_response_url()
         body, headers = signer.slash_command("connect", response_url=url, user_id="U_JA")
         await client.post("/slack/events", content=body, headers=headers)

@@ -25,7 +25,9 @@ def env(env):
 
 @pytest.fixture(autouse=True)
 def tenant(questetra, slack):
-    slack.add_user("U_ADMIN", email="admin@example.com", name="admin", locale="en-US", is_admin=True)
+    slack.add_user(
+        "U_ADMIN", email="admin@example.com", name="admin", locale="en-US", is_admin=True
+    )
     questetra.add_user("alice@example.com", "Alice Adams")
     questetra.add_client(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
     questetra.sign_in("alice@example.com")
@@ -61,7 +63,9 @@ async def test_fresh_token_is_used_without_refresh(app, linked, questetra) -> No
 
 
 @pytest.mark.parametrize("rotate", [False, True])
-async def test_expired_token_is_refreshed_once(app, linked, questetra, clock, engine, rotate) -> None:
+async def test_expired_token_is_refreshed_once(
+    app, linked, questetra, clock, engine, rotate
+) -> None:
     questetra.rotate_refresh_tokens = rotate
     clock.advance(13 * HOURS)
     questetra.clock.advance(13 * HOURS)
@@ -108,7 +112,9 @@ async def test_concurrent_refresh_across_processes_on_postgresql(
     assert len(refresh_calls(questetra)) == 1
 
 
-async def test_invalid_grant_marks_relink_and_dms_once(app, linked, questetra, clock, slack, engine) -> None:
+async def test_invalid_grant_marks_relink_and_dms_once(
+    app, linked, questetra, clock, slack, engine
+) -> None:
     questetra.revoke_tokens("alice@example.com")
     clock.advance(13 * HOURS)
     for _ in range(3):
@@ -116,7 +122,9 @@ async def test_invalid_grant_marks_relink_and_dms_once(app, linked, questetra, c
             await whoami(app)()
     (dm,) = await slack.wait_for("chat.postMessage")
     assert dm.params["channel"] == "U_EN"
-    assert [e["action_id"] for b in dm.params["blocks"] for e in b.get("elements", [])] == ["relink"]
+    assert [e["action_id"] for b in dm.params["blocks"] for e in b.get("elements", [])] == [
+        "relink"
+    ]
     async with engine.connect() as connection:
         (link,) = (await connection.execute(select(UserLink))).all()
     assert link.status == "needs_relink"
@@ -124,7 +132,9 @@ async def test_invalid_grant_marks_relink_and_dms_once(app, linked, questetra, c
     assert len(refresh_calls(questetra)) == 1  # no more calls once marked
 
 
-async def test_revoked_access_token_mid_session_asks_to_relink(app, linked, questetra, slack) -> None:
+async def test_revoked_access_token_mid_session_asks_to_relink(
+    app, linked, questetra, slack
+) -> None:
     questetra.revoke_tokens("alice@example.com")
     with pytest.raises(NeedsRelink):
         await whoami(app)()
@@ -132,7 +142,9 @@ async def test_revoked_access_token_mid_session_asks_to_relink(app, linked, ques
     assert "Link it again" in dm.params["text"]
 
 
-async def test_invalid_client_tells_admins_once_and_keeps_links(app, linked, questetra, clock, slack, engine) -> None:
+async def test_invalid_client_tells_admins_once_and_keeps_links(
+    app, linked, questetra, clock, slack, engine
+) -> None:
     questetra.set_client_active(CLIENT_ID, False)
     clock.advance(13 * HOURS)
     for _ in range(3):
@@ -151,7 +163,9 @@ async def test_invalid_client_tells_admins_once_and_keeps_links(app, linked, que
     assert await whoami(app)() == "alice@example.com"
 
 
-async def test_questetra_down_during_refresh_changes_nothing(app, linked, questetra, clock, engine) -> None:
+async def test_questetra_down_during_refresh_changes_nothing(
+    app, linked, questetra, clock, engine
+) -> None:
     clock.advance(13 * HOURS)
     questetra.faults.reset_next(1, path_prefix="/oauth2/token")
     with pytest.raises(QuestetraUnavailable):

@@ -23,10 +23,14 @@ async def test_metrics_count_requests_by_route_and_status(bot, signer) -> None:
     await bot.get("/healthz")
     await bot.get("/nope")
     body, headers = signer.slash_command("help")
-    await bot.post("/slack/events", content=body, headers={**headers, "X-Slack-Signature": "v0=bad"})
+    await bot.post(
+        "/slack/events", content=body, headers={**headers, "X-Slack-Signature": "v0=bad"}
+    )
     text = (await bot.get("/metrics")).text
     assert 'bridge_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
     assert 'bridge_http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
-    assert 'bridge_http_requests_total{method="POST",route="/slack/events",status="401"} 1.0' in text
+    assert (
+        'bridge_http_requests_total{method="POST",route="/slack/events",status="401"} 1.0' in text
+    )
     assert 'bridge_slack_requests_total{kind="unverified",outcome="401"} 1.0' in text
     assert "bridge_http_request_duration_seconds_bucket" in text

@@ -13,8 +13,9 @@ from tests.emulators.slack import FakeSlack, SlackSigner
 pytestmark = pytest.mark.usefixtures("app")
 
 
-async def command(bot: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack, text: str,
-                  user_id: str = "U_EN") -> dict:
+async def command(
+    bot: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack, text: str, user_id: str = "U_EN"
+) -> dict:
     url = slack.new_response_url()
     body, headers = signer.slash_command(text, user_id=user_id, response_url=url)
     response = await bot.post("/slack/events", content=body, headers=headers)
@@ -27,7 +28,16 @@ async def test_help_in_english_for_an_en_us_user(bot, signer, slack) -> None:
     assert reply["response_type"] == "ephemeral"
     assert reply["blocks"][0]["text"]["text"] == "Questetra in Slack"
     listing = reply["blocks"][2]["text"]["text"]
-    for sub in ("connect", "disconnect", "status", "tasks", "start", "alerts", "subscribe", "admin"):
+    for sub in (
+        "connect",
+        "disconnect",
+        "status",
+        "tasks",
+        "start",
+        "alerts",
+        "subscribe",
+        "admin",
+    ):
         assert f"`/questetra {sub}" in listing
 
 
@@ -69,7 +79,9 @@ async def test_home_tab_for_an_unlinked_user_has_a_connect_button(bot, signer, s
     view = call.params["view"]
     assert call.params["user_id"] == "U_EN"
     assert view["type"] == "home"
-    action_ids = [e["action_id"] for b in view["blocks"] for e in b.get("elements", []) if "action_id" in e]
+    action_ids = [
+        e["action_id"] for b in view["blocks"] for e in b.get("elements", []) if "action_id" in e
+    ]
     assert action_ids == ["connect"]
 
 
@@ -77,7 +89,11 @@ async def test_event_retry_with_same_event_id_is_processed_once(bot, signer, sla
     event = signer.app_home_opened("U_EN")
     for retry in range(3):
         body, headers = signer.event(event, event_id="EvSAME")
-        headers = {**headers, "X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        headers = {
+            **headers,
+            "X-Slack-Retry-Num": str(retry),
+            "X-Slack-Retry-Reason": "http_timeout",
+        }
         response = await bot.post("/slack/events", content=body, headers=headers)
         assert response.status_code == 200
     await slack.wait_for("views.publish")
@@ -128,7 +144,9 @@ async def test_bad_signatures_are_refused_with_no_side_effect(bot, signer, slack
 )
 async def test_signed_malformed_bodies_never_500(bot, signer, slack, content_type, body) -> None:
     response = await bot.post(
-        "/slack/events", content=body, headers={**signer.headers(body), "Content-Type": content_type}
+        "/slack/events",
+        content=body,
+        headers={**signer.headers(body), "Content-Type": content_type},
     )
     assert 400 <= response.status_code < 500 or response.status_code == 200
     assert response.status_code != 500

@@ -19,7 +19,9 @@ def test_parse(text: str, expected: tuple[str, list[str]]) -> None:
     assert parse(text) == expected
 
 
-@pytest.mark.parametrize(("typo", "meant"), [("halp", "help"), ("task", "tasks"), ("conect", "connect")])
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("halp", "help"), ("task", "tasks"), ("conect", "connect")]
+)
 def test_suggest_close_matches(typo: str, meant: str) -> None:
     assert suggest(typo) == meant
 

@@ -25,12 +25,23 @@ def test_every_translation_has_the_same_placeholders() -> None:
 
 @pytest.mark.parametrize(
     ("locale", "language"),
-    [("ja-JP", "ja"), ("ja_JP", "ja"), ("en-US", "en"), ("en-GB", "en"), ("fr-FR", "en"), (None, "en"), ("", "en")],
+    [
+        ("ja-JP", "ja"),
+        ("ja_JP", "ja"),
+        ("en-US", "en"),
+        ("en-GB", "en"),
+        ("fr-FR", "en"),
+        (None, "en"),
+        ("", "en"),
+    ],
 )
 def test_language_of_slack_locale(locale: str | None, language: str) -> None:
     assert language_of(locale) == language
 
 
 def test_formats_parameters() -> None:
-    assert t("ja-JP", "command.see_help", command="/q") == "`/q help` と入力すると、できることをすべて表示します。"
+    assert (
+        t("ja-JP", "command.see_help", command="/q")
+        == "`/q help` と入力すると、できることをすべて表示します。"
+    )
     assert "`/q help`" in t("en-US", "command.see_help", command="/q")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 55c329c49976
+Revision ID: a80ca4405224
 Revises:
-Create Date: 2026-11-27 02:23:05.850887+00:00
+Create Date: 2026-11-27 02:26:43.090719+00:00
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "55c329c49976"
+revision: str = "a80ca4405224"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("credential_enc", sa.LargeBinary(), nullable=False),
         sa.Column("access_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("refresh_issued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refresh_warned_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "linked_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),

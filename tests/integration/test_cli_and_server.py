@@ -1,0 +1,154 @@
+"""The real process: `python -m bot serve|migrate|check|keygen`, uvicorn on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from cryptography.fernet import Fernet
+
+from bot.app import create_app
+from bot.config import Settings
+from tests.emulators.server import serve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _base_env(tmp_path: Path) -> dict[str, str]:
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV")
+    }
+    keep["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), keep.get("PYTHONPATH")]))
+    return keep
+
+
+def test_keygen_prints_a_fernet_key(tmp_path) -> None:
+    result = _run(["keygen"], _base_env(tmp_path), tmp_path)
+    assert result.returncode == 0
+    Fernet(result.stdout.strip().encode())
+
+
+def test_serve_with_missing_settings_lists_them_and_exits_2(tmp_path) -> None:
+    env = {**_base_env(tmp_path), "SLACK_SIGNING_SECRET": "changeme"}
+    result = _run(["serve"], env, tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "SLACK_SIGNING_SECRET is a placeholder" in result.stderr
+    assert "QUESTETRA_BASE_URL is required" in result.stderr
+    assert "BOT_ENCRYPTION_KEYS is required" in result.stderr
+
+
+def test_serve_with_only_required_settings_answers_healthz(tmp_path, questetra_url) -> None:
+    port = _free_port()
+    env = {
+        **_base_env(tmp_path),
+        "SLACK_SIGNING_SECRET": "0123456789abcdef",
+        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+        "QUESTETRA_BASE_URL": questetra_url,
+        "QUESTETRA_CLIENT_ID": "cid",
+        "QUESTETRA_CLIENT_SECRET": "csecret-123",
+        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_FORMAT": "json",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stdout.read() if process.stdout else "") from None
+                time.sleep(0.2)
+        assert response.json() == {"status": "ok", "database": "ok"}
+        assert (tmp_path / "questetra-bot.db").exists()  # default SQLite, migrated on start
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=15)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells the truth.
+    assert process.returncode in (0, -15)
+    lines = [line for line in output.splitlines() if line.startswith("{")]
+    assert any('"event": "bridge.started"' in line for line in lines), output
+    assert any('"event": "bridge.stopped"' in line for line in lines), output
+    assert "csecret-123" not in output
+    assert "0123456789abcdef" not in output
+
+
+def test_migrate_then_check_against_the_emulators(tmp_path, slack, questetra_url) -> None:
+    env = {
+        **_base_env(tmp_path),
+        "SLACK_SIGNING_SECRET": "0123456789abcdef",
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": f"{slack.base_url}api/",
+        "QUESTETRA_BASE_URL": questetra_url,
+        "QUESTETRA_BASIC_AUTH": "true",
+        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+    }
+    before = _run(["check"], env, tmp_path)
+    assert before.returncode == 1
+    assert "migrations are pending" in before.stdout
+    assert _run(["migrate"], env, tmp_path).returncode == 0
+    result = _run(["check"], env, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK   slack: bot token works for workspace Acme (T0001)" in result.stdout
+    assert "OK   questetra:" in result.stdout
+    broken = _run(
+        ["check"],
+        {**env, "SLACK_BOT_TOKEN": "xoxb-wrong", "QUESTETRA_BASE_URL": "http://127.0.0.1:9/"},
+        tmp_path,
+    )
+    assert broken.returncode == 1
+    assert "FAIL slack: auth.test refused the bot token (invalid_auth)" in broken.stdout
+    assert "FAIL questetra:" in broken.stdout
+    assert "cannot connect" in broken.stdout
+
+
+async def test_real_server_answers_a_signed_help(env, slack, signer, tmp_path) -> None:
+    settings = Settings.model_validate({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'real.db'}"})
+    with serve(create_app(settings)) as server:
+        url = slack.new_response_url()
+        body, headers = signer.slash_command("help", user_id="U_JA", response_url=url)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            assert (await client.get("healthz")).json()["database"] == "ok"
+            response = await client.post("slack/events", content=body, headers=headers)
+            assert response.status_code == 200
+        (reply,) = await slack.wait_for_response(url)
+    assert reply["blocks"][0]["text"]["text"] == "Slack で Questetra"
