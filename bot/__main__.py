@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from cryptography.fernet import Fernet
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.errors import ConfigurationError
 
 
 def _settings() -> Settings:
@@ -31,7 +32,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
-    app = create_app(settings, migrate_on_start=not args.no_migrate)
+    try:
+        app = create_app(settings, migrate_on_start=not args.no_migrate)
+    except ConfigurationError as exc:
+        print(f"The bot cannot start: {exc}", file=sys.stderr)
+        return 2
     uvicorn.run(
         app,
         host=settings.host,

@@ -88,6 +88,7 @@ def create_app(
         slack_client=slack_client,
         slack_ports=ports,
         questetra=api,
+        questetra_http=questetra_http,
         linking=LinkingService(
             sessions=sessions,
             keyring=keyring,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -30,5 +31,7 @@ class Deps:
     slack_client: AsyncWebClient
     slack_ports: SlackPorts
     questetra: QuestetraApi
+    # The raw client for Questetra endpoints outside /API/ (Message Start Events).
+    questetra_http: httpx.AsyncClient
     linking: LinkingService
     credentials: CredentialService

@@ -10,7 +10,22 @@ from typing import Any
 
 from bot.i18n import en, ja
 
-CATALOGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "ja": ja.MESSAGES}
+# Feature catalogs: each module holds EN and JA dicts for one feature, so a feature's texts
+# live in one file. Keys must not collide across modules (tests/unit/test_i18n.py).
+FEATURE_CATALOGS: tuple[object, ...] = ()
+
+
+def _merge(language: str, base: dict[str, str]) -> dict[str, str]:
+    merged = dict(base)
+    for module in FEATURE_CATALOGS:
+        merged.update(getattr(module, language.upper()))
+    return merged
+
+
+CATALOGS: dict[str, dict[str, str]] = {
+    "en": _merge("en", en.MESSAGES),
+    "ja": _merge("ja", ja.MESSAGES),
+}
 DEFAULT_LANGUAGE = "en"
 
 

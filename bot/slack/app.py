@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.deps import Deps
-from bot.slack import actions, commands, errors, events, linking, middleware
+from bot.slack import actions, commands, errors, events, middleware
+from bot.slack.features import FEATURES
 
 
 def build_slack_client(settings: Settings) -> AsyncWebClient:
@@ -40,7 +41,8 @@ def build_slack_app(deps: Deps) -> AsyncApp:
     middleware.register(app, deps)
     commands.register(app, deps)
     actions.register(app, deps)
-    linking.register(app, deps)
+    for feature in FEATURES:
+        feature.register(app, deps)
     events.register(app, deps)
     errors.register(app, deps)
     return app

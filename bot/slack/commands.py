@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.i18n import t
-from bot.slack import linking
 from bot.slack.blocks import help_blocks, mrkdwn, unknown_command_blocks
+from bot.slack.features import FEATURES
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
 
@@ -47,9 +47,8 @@ def handlers() -> dict[str, Handler]:
     """Sub-command → handler. Sub-commands whose feature has not shipped say so plainly."""
     table: dict[str, Handler] = {sub.value: not_available for sub in SubCommand}
     table[SubCommand.HELP] = show_help
-    table[SubCommand.CONNECT] = linking.connect
-    table[SubCommand.DISCONNECT] = linking.disconnect
-    table[SubCommand.STATUS] = linking.status
+    for feature in FEATURES:
+        table.update(feature.SUBCOMMANDS)
     return table
 
 

@@ -24,8 +24,8 @@ from bot.slack.blocks import (
 )
 from bot.slack.errors import tell_user
 from bot.slack.home import publish_home
-from bot.slack.ids import DEFAULT_COMMAND, ActionId, BlockId, CallbackId
-from bot.slack.invocation import Invocation
+from bot.slack.ids import DEFAULT_COMMAND, ActionId, BlockId, CallbackId, SubCommand
+from bot.slack.invocation import Handler, Invocation
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -107,6 +107,14 @@ async def announce_link(deps: Deps, *, team_id: str, user_id: str, quser: QUser)
     text = t(locale, "linked.dm", name=quser.name, email=quser.email, command=DEFAULT_COMMAND)
     await deps.slack_ports.dm(user_id, text, [mrkdwn(f":white_check_mark: {text}")])
     await publish_home(deps, deps.slack_client, team_id=team_id, user_id=user_id)
+
+
+SUBCOMMANDS: dict[str, Handler] = {
+    SubCommand.CONNECT: connect,
+    SubCommand.DISCONNECT: disconnect,
+    SubCommand.STATUS: status,
+}
+ACTIONS = None  # its buttons (connect, relink, open_consent) are core ids in bot.slack.ids
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -45,3 +45,14 @@ def test_formats_parameters() -> None:
         == "`/q help` と入力すると、できることをすべて表示します。"
     )
     assert "`/q help`" in t("en-US", "command.see_help", command="/q")
+
+
+def test_feature_catalogs_do_not_collide() -> None:
+    from bot.i18n import FEATURE_CATALOGS, en
+
+    seen = set(en.MESSAGES)
+    for module in FEATURE_CATALOGS:
+        keys = set(module.EN)  # type: ignore[attr-defined]
+        assert not keys & seen, (module, keys & seen)
+        assert set(module.JA) == keys, module  # type: ignore[attr-defined]
+        seen |= keys

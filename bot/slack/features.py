@@ -1,0 +1,16 @@
+"""The Slack feature modules. Each one exposes:
+
+- ``SUBCOMMANDS``: ``{sub-command: handler}`` it answers,
+- ``ACTIONS``: the StrEnum of its action ids (or ``None``),
+- ``register(app, deps)``: its listeners (and the services it builds from ``deps``).
+
+Adding a feature is adding it here; commands, the app and the id tests pick it up.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.slack import linking
+
+FEATURES: tuple[ModuleType, ...] = (linking,)
