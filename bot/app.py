@@ -22,8 +22,10 @@ from bot.metrics import Metrics
 from bot.questetra.api import QuestetraApi
 from bot.questetra.client import build_http_client
 from bot.questetra.oauth import QuestetraOAuth
+from bot.questetra.tasks import TaskApi
 from bot.services.credentials import CredentialService
 from bot.services.linking import LinkingService
+from bot.services.tasks import TaskService
 from bot.slack.app import build_slack_app, build_slack_client
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
@@ -77,6 +79,9 @@ def create_app(
         if settings.oauth_enabled
         else None
     )
+    credentials = CredentialService(
+        sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports
+    )
     deps = Deps(
         settings=settings,
         clock=clock,
@@ -99,8 +104,9 @@ def create_app(
             public_url=settings.bot_public_url,
             basic_auth_default=settings.questetra_basic_auth,
         ),
-        credentials=CredentialService(
-            sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports
+        credentials=credentials,
+        tasks=TaskService(
+            credentials=credentials, api=TaskApi(api), sessions=sessions, clock=clock
         ),
     )
     maintenance = Maintenance(

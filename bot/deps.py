@@ -15,6 +15,7 @@ from bot.metrics import Metrics
 from bot.questetra.api import QuestetraApi
 from bot.services.credentials import CredentialService
 from bot.services.linking import LinkingService
+from bot.services.tasks import TaskService
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 
@@ -35,3 +36,4 @@ class Deps:
     questetra_http: httpx.AsyncClient
     linking: LinkingService
     credentials: CredentialService
+    tasks: TaskService

@@ -3,6 +3,7 @@ real loopback servers, settings pointing at them, and the bot app with its lifes
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -155,6 +156,15 @@ async def app(
     )
     async with application.router.lifespan_context(application):
         yield application
+        await settle()
+
+
+async def settle(within: float = 5.0) -> None:
+    """Let work that Bolt started after its ack finish before the loop closes."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=within)
 
 
 @pytest.fixture

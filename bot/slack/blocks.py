@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.errors import NextStep
 from bot.i18n import t
-from bot.slack.ids import ActionId, BlockId, CallbackId, SubCommand
+from bot.slack.ids import ActionId, BlockId, CallbackId, HomeAction, SubCommand
 
 Block = dict[str, Any]
 
@@ -121,11 +121,20 @@ class HomeLink:
 
 
 def home_view(
-    locale: str | None, command: str, link: HomeLink | None, *, paused: bool = False
+    locale: str | None,
+    command: str,
+    link: HomeLink | None,
+    *,
+    paused: bool = False,
+    notice: str | None = None,
+    task_blocks: list[Block] | None = None,
+    updated: datetime | None = None,
 ) -> Block:
     blocks: list[Block] = [header(t(locale, "home.title")), mrkdwn(t(locale, "home.welcome"))]
     if paused:
         blocks.append(mrkdwn(f":double_vertical_bar: {t(locale, 'home.paused')}"))
+    if notice:
+        blocks.append(mrkdwn(notice))
     blocks.append({"type": "divider"})
     if link is None:
         blocks.append(mrkdwn(t(locale, "home.not_linked")))
@@ -138,7 +147,26 @@ def home_view(
         blocks.append(
             mrkdwn(t(locale, "home.linked_as", name=link.name, email=link.email, method=method))
         )
-    blocks.append(context(t(locale, "home.help_hint", command=command)))
+        blocks.append(
+            actions(
+                button(t(locale, "tasks.button_refresh"), HomeAction.REFRESH),
+                button(t(locale, "home.button_disconnect"), HomeAction.DISCONNECT, style="danger"),
+                block_id="home-link",
+            )
+        )
+        if task_blocks:
+            blocks.append({"type": "divider"})
+            blocks.extend(task_blocks)
+        blocks.append({"type": "divider"})
+        blocks.append(header(t(locale, "home.alerts_title")))
+        blocks.append(mrkdwn(t(locale, "home.alerts_placeholder")))
+    footer = t(locale, "home.help_hint", command=command)
+    if updated is not None:
+        footer += " · " + t(locale, "home.updated", when=slack_date(updated))
+    blocks.append(context(footer))
+    # A Home tab holds 100 blocks: keep the end (help) and cut the middle if ever needed.
+    if len(blocks) > 100:
+        blocks = [*blocks[:98], blocks[-1]]
     return {"type": "home", "blocks": blocks}
 
 

@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.slack import linking
+from bot.slack import linking, tasks
 
-FEATURES: tuple[ModuleType, ...] = (linking,)
+FEATURES: tuple[ModuleType, ...] = (linking, tasks)

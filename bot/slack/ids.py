@@ -16,6 +16,19 @@ class ActionId(StrEnum):
     OPEN_CONSENT = "open_consent"
 
 
+class TaskAction(StrEnum):
+    OPEN = "task_open"  # URL buttons: acked only
+    OPEN_PROCESS = "process_open"
+    DETAILS = "task_details"
+    ACCEPT = "task_accept"
+    PAGE = "tasks_page"
+
+
+class HomeAction(StrEnum):
+    REFRESH = "home_refresh"
+    DISCONNECT = "home_disconnect"
+
+
 class CallbackId(StrEnum):
     BASIC_LINK = "basic_link"
 

@@ -34,4 +34,12 @@ def is_well_formed(body: Any) -> bool:
         return False
     if kind == "block_actions" and not isinstance(body.get("actions"), list):
         return False
-    return not ("command" in body and not isinstance(body.get("text", ""), str))
+    if "command" in body:
+        return all(
+            isinstance(body.get(k), str) and body.get(k) for k in ("user_id", "team_id")
+        ) and isinstance(body.get("text", ""), str)
+    if kind in ("block_actions", "view_submission", "view_closed") and not isinstance(
+        (body.get("user") or {}).get("id"), str
+    ):
+        return False
+    return True

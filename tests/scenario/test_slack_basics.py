@@ -179,9 +179,9 @@ async def test_slack_error_in_a_listener_reaches_the_user_as_a_message(bot, sign
 
 def _all_action_ids() -> list[str]:
     from bot.slack.features import FEATURES
-    from bot.slack.ids import ActionId
+    from bot.slack.ids import ActionId, HomeAction
 
-    ids = [a.value for a in ActionId]
+    ids = [a.value for a in (*ActionId, *HomeAction)]
     for feature in FEATURES:
         if feature.ACTIONS is not None:
             ids.extend(a.value for a in feature.ACTIONS)
@@ -191,7 +191,9 @@ def _all_action_ids() -> list[str]:
 @pytest.mark.parametrize("action_id", _all_action_ids())
 async def test_every_declared_action_id_has_a_listener(bot, signer, slack, action_id) -> None:
     # Bolt answers 404 to a click nobody listens to; every id we declare must be handled.
-    payload = signer.block_actions(action_id, "{}", user_id="U_EN", response_url=slack.new_response_url())
+    payload = signer.block_actions(
+        action_id, "{}", user_id="U_EN", response_url=slack.new_response_url()
+    )
     body, headers = signer.interactivity(payload)
     response = await bot.post("/slack/events", content=body, headers=headers)
     assert response.status_code == 200

@@ -74,7 +74,7 @@ def test_home_linked_and_needs_relink() -> None:
     link = HomeLink(name="Alice", email="alice@example.com", method="oauth", needs_relink=False)
     linked = home_view("ja-JP", "/questetra", link)
     assert any("alice@example.com" in text for text in _texts(linked["blocks"]))
-    assert _action_ids(linked["blocks"]) == []
+    assert _action_ids(linked["blocks"]) == ["home_refresh", "home_disconnect"]
     stale = home_view("en-US", "/questetra", HomeLink("A", "a@x", "basic", needs_relink=True))
     assert _action_ids(stale["blocks"]) == [ActionId.RELINK]
 

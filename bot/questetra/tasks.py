@@ -1,0 +1,147 @@
+"""Tasks (workitems) and process instances: the list, accept and view endpoints, parsed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from bot.domain.tasks import AcceptResult, DataItem, ListKind, ProcessView, Task
+from bot.questetra.api import QuestetraApi
+from bot.questetra.errors import QuestetraProtocolError
+
+PAGE_LIMIT = 1000  # the API's maximum; its default is 1, so always pass it
+MAX_TASKS = 5000  # a safety stop for absurd lists
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """``2024-05-01T10:00:00+0900`` (Questetra's form); ISO 8601 with a colon is accepted too."""
+    if not isinstance(value, str) or not value:
+        return None
+    for parse in (
+        lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z"),
+        datetime.fromisoformat,
+    ):
+        try:
+            parsed = parse(value)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo is not None else None
+    return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_task(raw: Any, kind: ListKind) -> Task:
+    if not isinstance(raw, dict):
+        raise QuestetraProtocolError("workitem is not an object")
+    workitem_id = _int(raw.get("id"))
+    process_id = _int(raw.get("processInstanceId"))
+    if workitem_id is None or process_id is None:
+        raise QuestetraProtocolError("workitem without id or processInstanceId")
+    return Task(
+        id=workitem_id,
+        name=str(raw.get("nodeName") or "?"),
+        state=str(raw.get("state") or ""),
+        kind=kind,
+        process_id=process_id,
+        process_seq=_int(raw.get("processInstanceSequenceNumber")),
+        process_title=str(raw.get("processInstanceTitle") or ""),
+        app_id=_int(raw.get("processModelInfoId")),
+        app_name=str(raw.get("processModelInfoName") or ""),
+        starter_name=raw.get("processInstanceInitQuserName") or None,
+        offered_at=parse_datetime(raw.get("offerDatetime")),
+        allocated_at=parse_datetime(raw.get("allocateDatetime")),
+        deadline=parse_datetime(raw.get("timeLimitDatetime")),
+    )
+
+
+def parse_process(raw: Any) -> ProcessView:
+    body = raw.get("processInstance") if isinstance(raw, dict) else None
+    if not isinstance(body, dict):
+        raise QuestetraProtocolError("ProcessInstance/view answer without processInstance")
+    process_id = _int(body.get("processInstanceId", body.get("id")))
+    if process_id is None:
+        raise QuestetraProtocolError("process instance without id")
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    items = []
+    for key, datum in (data or {}).items():
+        if not isinstance(datum, dict):
+            continue
+        number = _int(datum.get("processDataDefinitionNumber", key))
+        items.append(
+            DataItem(
+                number=number if number is not None else 0,
+                name=str(datum.get("name") or key),
+                data_type=str(datum.get("dataType") or ""),
+                sub_type=datum.get("subType") if isinstance(datum.get("subType"), str) else None,
+                order=_int(datum.get("viewOrder")) or 0,
+                value=datum.get("value"),
+            )
+        )
+    nodes = body.get("activeTokenNodeName")
+    return ProcessView(
+        id=process_id,
+        seq=_int(body.get("processInstanceSequenceNumber")),
+        title=str(body.get("processInstanceTitle") or ""),
+        state=str(body.get("processInstanceState") or ""),
+        app_name=str(body.get("processModelInfoName") or ""),
+        starter_name=body.get("processInstanceInitQuserName") or None,
+        started_at=parse_datetime(body.get("processInstanceStartDatetime")),
+        active_nodes=[str(n) for n in nodes] if isinstance(nodes, list) else [],
+        data=sorted(items, key=lambda i: (i.order, i.number)),
+    )
+
+
+class TaskApi:
+    def __init__(self, api: QuestetraApi) -> None:
+        self._api = api
+
+    async def list_tasks(self, auth: httpx.Auth, kind: ListKind) -> list[Task]:
+        path = (
+            "API/PE/Workitem/listAllocated"
+            if kind == "allocated"
+            else "API/PE/Workitem/listOffered"
+        )
+        tasks: list[Task] = []
+        while len(tasks) < MAX_TASKS:
+            body = await self._api.call(
+                "GET", path, auth=auth, params={"limit": PAGE_LIMIT, "start": len(tasks)}
+            )
+            items = body.get("workitems") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise QuestetraProtocolError(f"{path}: no workitems list")
+            tasks.extend(parse_task(item, kind) for item in items)
+            total = _int(body.get("count"))
+            if not items or total is None or len(tasks) >= total:
+                break
+        return tasks
+
+    async def accept(self, auth: httpx.Auth, workitem_id: int) -> AcceptResult:
+        body = await self._api.call(
+            "POST", "API/PE/Workitem/batchAccept", auth=auth, data={"workitemIds": [workitem_id]}
+        )
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(results, list):
+            raise QuestetraProtocolError("batchAccept answer without results")
+        for result in results:
+            if isinstance(result, dict) and _int(result.get("workitemId")) == workitem_id:
+                error = result.get("error")
+                code = error.get("errorCode") if isinstance(error, dict) else None
+                return AcceptResult(workitem_id, bool(result.get("success")), code)
+        raise QuestetraProtocolError("batchAccept answer without our workitem")
+
+    async def process(self, auth: httpx.Auth, process_id: int) -> ProcessView:
+        body = await self._api.call(
+            "GET",
+            "API/OR/ProcessInstance/view",
+            auth=auth,
+            params={"processInstanceId": process_id},
+        )
+        return parse_process(body)
