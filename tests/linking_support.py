@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -55,3 +56,20 @@ async def consent(bot: httpx.AsyncClient, start_url: str, *, decision: str = "ap
 
 def query_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+async def link_user(
+    bot: httpx.AsyncClient,
+    signer: SlackSigner,
+    slack: FakeSlack,
+    questetra: Any,
+    *,
+    user_id: str,
+    email: str,
+) -> None:
+    """Link a Slack user through the real consent flow, then forget the calls it made."""
+    questetra.sign_in(email)
+    page = await bot.get(await consent(bot, await connect_url(bot, signer, slack, user_id=user_id)))
+    assert page.status_code == 200, page.text
+    await slack.wait_for("views.publish")
+    slack.reset(keep_users=True)

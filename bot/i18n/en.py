@@ -124,6 +124,10 @@ MESSAGES: dict[str, str] = {
     "error.needs_relink": "Your Questetra link has expired or was revoked. Please link it again.",
     "error.feature_disabled": "Your admin has not enabled this. Please ask them.",
     "error.permission_denied": "You are not allowed to do this. Please ask your admin.",
+    "error.questetra_forbidden": (
+        "Questetra refused this: your Questetra edition or your rights in Questetra do not allow "
+        "it. Please ask your admin."
+    ),
     "error.questetra_unavailable": "Questetra is not answering. Please try again in a minute.",
     "error.questetra_rejected": "Questetra refused this: {reason}",
     "error.bad_input": "I could not understand that. {hint}",

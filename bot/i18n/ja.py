@@ -126,6 +126,10 @@ MESSAGES: dict[str, str] = {
     "error.needs_relink": "Questetra との連携の期限が切れたか、取り消されました。再連携してください。",
     "error.feature_disabled": "管理者がこの機能を有効にしていません。管理者にお問い合わせください。",
     "error.permission_denied": "この操作は許可されていません。管理者にお問い合わせください。",
+    "error.questetra_forbidden": (
+        "Questetra に拒否されました: ご利用の Questetra のエディションまたは権限では許可されていません。"
+        "管理者にお問い合わせください。"
+    ),
     "error.questetra_unavailable": "Questetra が応答しません。1 分ほどしてからもう一度お試しください。",
     "error.questetra_rejected": "Questetra に拒否されました: {reason}",
     "error.bad_input": "入力を理解できませんでした。{hint}",

@@ -49,6 +49,8 @@ class QuestetraAuthFailed(QuestetraError, errors.NeedsRelink):
 
 
 class QuestetraForbidden(QuestetraError, errors.PermissionDenied):
+    key = "error.questetra_forbidden"
+
     def __str__(self) -> str:
         return "Questetra refused the operation (403)"
 

@@ -38,8 +38,5 @@ def is_well_formed(body: Any) -> bool:
         return all(
             isinstance(body.get(k), str) and body.get(k) for k in ("user_id", "team_id")
         ) and isinstance(body.get("text", ""), str)
-    if kind in ("block_actions", "view_submission", "view_closed") and not isinstance(
-        (body.get("user") or {}).get("id"), str
-    ):
-        return False
-    return True
+    needs_user = kind in ("block_actions", "view_submission", "view_closed")
+    return not needs_user or isinstance((body.get("user") or {}).get("id"), str)
