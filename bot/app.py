@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import httpx
 import structlog
@@ -15,6 +21,7 @@ from starlette.middleware import Middleware
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.crypto import KeyRing
+from bot.db.alert_models import OutboxMessage, Subscription
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.deps import Deps
@@ -22,17 +29,38 @@ from bot.metrics import Metrics
 from bot.questetra.api import QuestetraApi
 from bot.questetra.client import build_http_client
 from bot.questetra.oauth import QuestetraOAuth
-from bot.questetra.tasks import TaskApi
+from bot.questetra.tasks import ProcessApi, TaskApi
+from bot.services.alerts import AlertService
 from bot.services.credentials import CredentialService
 from bot.services.linking import LinkingService
+from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
+from bot.slack.alerts import channel_gone, subscription_stopped
 from bot.slack.app import build_slack_app, build_slack_client
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.web import MetricsMiddleware, routes
 from bot.workers.maintenance import Maintenance
+from bot.workers.outbox import OutboxSender
+from bot.workers.poller import Poller
+from bot.workers.subscriptions import SubscriptionPoller
 
 log = structlog.stdlib.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Knobs for tests and benchmarks; production uses the defaults."""
+
+    outbox_pace: float = 1.0  # seconds between two posts in one Slack channel
+    worker_tick: float = 1.0  # how often idle workers look for due work
+    poll_concurrency: int = 16
+    poll_batch: int = 50
+
+
+def _owner_id() -> str:
+    """Who holds a lease: host, process and a random part (a restarted process is someone new)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def create_app(
@@ -43,10 +71,13 @@ def create_app(
     questetra_transport: httpx.AsyncBaseTransport | None = None,
     migrate_on_start: bool = True,
     background_jobs: bool = True,
+    tuning: Tuning | None = None,
 ) -> Starlette:
     """Build the ASGI app. Tests inject the clock, the engine and the Questetra transport; the
     Slack Web API base URL is ``settings.slack_api_url``, so a fake Slack is just a setting."""
     clock = clock or SystemClock()
+    tuning = tuning or Tuning()
+    owner = _owner_id()
     owns_engine = engine is None
     engine = engine or create_engine(settings.async_database_url)
     sessions = create_session_factory(engine)
@@ -82,6 +113,20 @@ def create_app(
     credentials = CredentialService(
         sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports
     )
+    task_api = TaskApi(api)
+    interval = timedelta(seconds=settings.poll_interval_seconds)
+    alerts = AlertService(sessions=sessions, clock=clock, credentials=credentials, api=task_api)
+    poller = Poller(
+        sessions=sessions,
+        clock=clock,
+        alerts=alerts,
+        interval=interval,
+        owner=owner,
+        metrics=metrics,
+        batch=tuning.poll_batch,
+        concurrency=tuning.poll_concurrency,
+        tick=tuning.worker_tick,
+    )
     deps = Deps(
         settings=settings,
         clock=clock,
@@ -105,9 +150,40 @@ def create_app(
             basic_auth_default=settings.questetra_basic_auth,
         ),
         credentials=credentials,
-        tasks=TaskService(
-            credentials=credentials, api=TaskApi(api), sessions=sessions, clock=clock
+        tasks=TaskService(credentials=credentials, api=task_api, sessions=sessions, clock=clock),
+        alerts=alerts,
+        alert_prefs=AlertPrefs(sessions=sessions, clock=clock),
+        subscriptions=Subscriptions(
+            sessions=sessions,
+            clock=clock,
+            credentials=credentials,
+            processes=ProcessApi(api),
+            interval=interval,
         ),
+        webhooks=Webhooks(sessions=sessions, clock=clock, public_url=settings.bot_public_url),
+        wake_poller=poller.wake,
+    )
+
+    async def on_channel_gone(row: OutboxMessage, error: str) -> None:
+        await channel_gone(deps, row, error)
+
+    async def on_subscription_disabled(subscription: Subscription, reason: str) -> None:
+        await subscription_stopped(deps, subscription, reason)
+
+    sender = OutboxSender(
+        sessions=sessions,
+        clock=clock,
+        client=slack_client,
+        profiles=profiles,
+        base_url=settings.questetra_base_url,
+        owner=owner,
+        metrics=metrics,
+        on_channel_gone=on_channel_gone,
+        pace=tuning.outbox_pace,
+        tick=tuning.worker_tick,
+    )
+    subscription_poller = SubscriptionPoller(
+        subscriptions=deps.subscriptions, owner=owner, on_disabled=on_subscription_disabled
     )
     maintenance = Maintenance(
         engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
@@ -120,14 +196,31 @@ def create_app(
         if migrate_on_start:
             await upgrade(engine)
             log.info("database.migrated")
-        log.info("bridge.started", questetra=settings.questetra_base_url)
-        jobs = [asyncio.create_task(maintenance.run_forever())] if background_jobs else []
+        log.info("bridge.started", questetra=settings.questetra_base_url, owner=owner)
+        loops: list[Coroutine[Any, Any, None]] = (
+            [
+                poller.run_forever(),
+                sender.run_forever(),
+                subscription_poller.run_forever(),
+                maintenance.run_forever(),
+            ]
+            if background_jobs
+            else []
+        )
+        jobs = [asyncio.create_task(loop) for loop in loops]
         try:
             yield
         finally:
-            for job in jobs:
-                job.cancel()
-            await asyncio.gather(*jobs, return_exceptions=True)
+            # Stop taking new work, let the current round end, hand leases back.
+            for worker in (poller, sender, subscription_poller):
+                worker.stop()
+            if jobs:
+                _done, late = await asyncio.wait(jobs, timeout=5)
+                for job in late:
+                    job.cancel()
+                await asyncio.gather(*jobs, return_exceptions=True)
+                await poller.release_all()
+                await sender.release_all()
             await questetra_http.aclose()
             if owns_engine:
                 await engine.dispose()
@@ -141,4 +234,7 @@ def create_app(
     app.state.deps = deps
     app.state.slack = slack
     app.state.maintenance = maintenance
+    app.state.poller = poller
+    app.state.sender = sender
+    app.state.subscription_poller = subscription_poller
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -13,8 +14,10 @@ from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.metrics import Metrics
 from bot.questetra.api import QuestetraApi
+from bot.services.alerts import AlertService
 from bot.services.credentials import CredentialService
 from bot.services.linking import LinkingService
+from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
@@ -37,3 +40,9 @@ class Deps:
     linking: LinkingService
     credentials: CredentialService
     tasks: TaskService
+    alerts: AlertService
+    alert_prefs: AlertPrefs
+    subscriptions: Subscriptions
+    webhooks: Webhooks
+    # Wakes the poller when a workflow pushes (set by create_app once the poller exists).
+    wake_poller: Callable[[], None]

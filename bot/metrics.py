@@ -42,5 +42,18 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.polls = Counter(
+            "bridge_polls_total",
+            "Polls of a linked user's task lists, by outcome.",
+            ("outcome",),
+            registry=self.registry,
+        )
+        self.alerts = Counter(
+            "bridge_alerts_total",
+            "Outbox deliveries, by kind and result (sent, updated, failed, retried, digested).",
+            ("kind", "result"),
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

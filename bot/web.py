@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
+from urllib.parse import parse_qs
 
 import structlog
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.requests import Request
@@ -26,10 +29,45 @@ from bot.deps import Deps
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.pages import outcome_page
 from bot.services.linking import Outcome
+from bot.slack.alert_blocks import webhook_post
 from bot.slack.linking import announce_link
 from bot.slack.shape import is_well_formed
 
 log = structlog.stdlib.get_logger(__name__)
+
+MAX_HOOK_BODY = 16 * 1024
+
+
+def parse_hook_body(content_type: str, body: bytes) -> dict[str, Any] | None:
+    """title, text, processInstanceId, email from a form or JSON body; None when malformed."""
+    try:
+        if "json" in content_type:
+            raw = json.loads(body)
+        else:
+            raw = {
+                k: v[-1]
+                for k, v in parse_qs(body.decode("utf-8"), strict_parsing=bool(body)).items()
+            }
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(raw, dict):
+        return None
+    result: dict[str, Any] = {}
+    for name in ("title", "text", "email"):
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            return None
+        if value:
+            result[name] = value
+    pid = raw.get("processInstanceId")
+    if pid not in (None, ""):
+        if isinstance(pid, bool) or not str(pid).isdigit():
+            return None
+        result["process_id"] = int(pid)
+    if not result.get("title") and not result.get("text"):
+        return None
+    return result
+
 
 # Slack's largest payloads (view submissions) are far below this; anything bigger is not Slack.
 MAX_SLACK_BODY = 1024 * 1024
@@ -115,6 +153,36 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
             result.outcome, name=quser.name if quser else "", email=quser.email if quser else ""
         )
 
+    async def hook(request: Request) -> Response:
+        """A push from a workflow (Throwing Message Intermediate Event): post it at once."""
+        target = await deps.webhooks.resolve(request.path_params["token"])
+        if target is None:
+            return PlainTextResponse("unknown webhook", status_code=404)
+        body = await request.body()
+        if len(body) > MAX_HOOK_BODY:
+            return PlainTextResponse("body too large", status_code=413)
+        payload = parse_hook_body(request.headers.get("content-type", ""), body)
+        if payload is None:
+            return PlainTextResponse(
+                "malformed body: send title, text, processInstanceId, email", status_code=400
+            )
+        text, blocks = webhook_post(payload, deps.settings.questetra_base_url)
+        try:
+            await deps.slack_client.chat_postMessage(
+                channel=target.channel_id, text=text, blocks=blocks, unfurl_links=False
+            )
+        except SlackApiError as exc:
+            log.warning(
+                "hook.post_failed", webhook_id=target.webhook_id, error=exc.response.get("error")
+            )
+            return PlainTextResponse("could not post to Slack", status_code=502)
+        if payload.get("email"):
+            links = await deps.webhooks.links_for_email(target.team_id, str(payload["email"]))
+            await deps.alerts.mark_due(links)
+            if links:
+                deps.wake_poller()  # the new task is announced within a second
+        return PlainTextResponse("ok")
+
     async def metrics(_: Request) -> Response:
         return Response(deps.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
@@ -125,6 +193,7 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
         Route("/metrics", metrics, methods=["GET"]),
         Route("/questetra/oauth/start", oauth_start, methods=["GET"]),
         Route("/questetra/oauth/callback", oauth_callback, methods=["GET"]),
+        Route("/hooks/{token}", hook, methods=["POST"]),
     ]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from bot.app import create_app
+from bot.app import Tuning, create_app
 from bot.config import Settings, to_async_database_url
 from bot.db.base import Base
 from bot.db.engine import create_engine
@@ -32,6 +32,8 @@ SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token"
 TEAM_ID = "T0001"
 ENCRYPTION_KEY = Fernet.generate_key().decode()
+# Production paces one post a second per channel; tests only need the order kept.
+FAST = Tuning(outbox_pace=0.01, worker_tick=0.05)
 
 
 # ---------------------------------------------------------------- database
@@ -152,7 +154,12 @@ async def app(
     settings: Settings, engine: AsyncEngine, clock: ManualClock
 ) -> AsyncIterator[Starlette]:
     application = create_app(
-        settings, engine=engine, clock=clock, migrate_on_start=False, background_jobs=False
+        settings,
+        engine=engine,
+        clock=clock,
+        migrate_on_start=False,
+        background_jobs=False,
+        tuning=FAST,
     )
     async with application.router.lifespan_context(application):
         yield application

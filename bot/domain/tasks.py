@@ -59,6 +59,17 @@ class ProcessView:
 
 
 @dataclass(frozen=True)
+class ProcessSummary:
+    id: int
+    seq: int | None
+    title: str
+    app_id: int | None
+    app_name: str
+    starter_name: str | None
+    started_at: datetime | None
+
+
+@dataclass(frozen=True)
 class AcceptResult:
     workitem_id: int
     success: bool

@@ -22,10 +22,6 @@ MESSAGES: dict[str, str] = {
     "command.unknown": "`{command} {sub}` is not a command I know.",
     "command.did_you_mean": "Did you mean `{command} {suggestion}`?",
     "command.see_help": "Type `{command} help` to see everything I can do.",
-    "command.not_available": (
-        "`{command} {sub}` is not available on this bridge yet. "
-        "Type `{command} help` for what you can do now."
-    ),
     # App Home
     "home.title": "Questetra",
     "home.welcome": "Your Questetra tasks, alerts and processes, right here in Slack.",

@@ -22,10 +22,6 @@ MESSAGES: dict[str, str] = {
     "command.unknown": "`{command} {sub}` というコマンドはありません。",
     "command.did_you_mean": "`{command} {suggestion}` のことですか?",
     "command.see_help": "`{command} help` と入力すると、できることをすべて表示します。",
-    "command.not_available": (
-        "`{command} {sub}` はこのブリッジではまだ使えません。"
-        "今できることは `{command} help` で確認してください。"
-    ),
     # App Home
     "home.title": "Questetra",
     "home.welcome": "Questetra のタスク、通知、プロセスを Slack で。",

@@ -39,7 +39,6 @@ EN: dict[str, str] = {
     "home.more_tasks": "… {count} more: `{command} tasks`",
     "home.tasks_unavailable": ":warning: Your tasks could not be loaded right now: {reason}",
     "home.alerts_title": "Alerts",
-    "home.alerts_placeholder": "New-task alerts by DM are coming soon; settings will appear here.",
     "home.button_disconnect": "Disconnect",
     "home.updated": "Updated {when}",
 }
@@ -83,7 +82,6 @@ JA: dict[str, str] = {
     "home.more_tasks": "… ほか {count} 件: `{command} tasks`",
     "home.tasks_unavailable": ":warning: 現在タスクを読み込めません: {reason}",
     "home.alerts_title": "通知",
-    "home.alerts_placeholder": "新着タスクの DM 通知は準備中です。設定はここに表示されます。",
     "home.button_disconnect": "連携を解除",
     "home.updated": "更新: {when}",
 }

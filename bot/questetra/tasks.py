@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 import httpx
 
-from bot.domain.tasks import AcceptResult, DataItem, ListKind, ProcessView, Task
+from bot.domain.tasks import (
+    AcceptResult,
+    DataItem,
+    ListKind,
+    ProcessSummary,
+    ProcessView,
+    Task,
+)
 from bot.questetra.api import QuestetraApi
 from bot.questetra.errors import QuestetraProtocolError
 
@@ -145,3 +153,59 @@ class TaskApi:
             params={"processInstanceId": process_id},
         )
         return parse_process(body)
+
+
+def parse_process_summary(raw: Any) -> ProcessSummary:
+    if not isinstance(raw, dict):
+        raise QuestetraProtocolError("process instance is not an object")
+    process_id = _int(raw.get("processInstanceId", raw.get("id")))
+    if process_id is None:
+        raise QuestetraProtocolError("process instance without id")
+    return ProcessSummary(
+        id=process_id,
+        seq=_int(raw.get("processInstanceSequenceNumber")),
+        title=str(raw.get("processInstanceTitle") or ""),
+        app_id=_int(raw.get("processModelInfoId")),
+        app_name=str(raw.get("processModelInfoName") or ""),
+        starter_name=raw.get("processInstanceInitQuserName") or None,
+        started_at=parse_datetime(raw.get("processInstanceStartDatetime")),
+    )
+
+
+class ProcessApi:
+    """Process searches and the apps a user can start (for subscriptions)."""
+
+    def __init__(self, api: QuestetraApi) -> None:
+        self._api = api
+
+    async def recent_processes(
+        self, auth: httpx.Auth, app_id: int, limit: int = 50
+    ) -> list[ProcessSummary]:
+        criteria = json.dumps({"processModelInfoId": app_id})
+        body = await self._api.call(
+            "GET",
+            "API/OR/ProcessInstance/list",
+            auth=auth,
+            params={"criteria": criteria, "limit": limit, "start": 0},
+        )
+        items = body.get("processInstances") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise QuestetraProtocolError("ProcessInstance/list answer without processInstances")
+        return sorted((parse_process_summary(i) for i in items), key=lambda p: p.id, reverse=True)
+
+    async def startable_apps(self, auth: httpx.Auth) -> dict[int, str]:
+        body = await self._api.call(
+            "GET",
+            "API/PE/ProcessModel/listStartable",
+            auth=auth,
+            params={"limit": 1000, "start": 0},
+        )
+        items = body.get("startableActivities") if isinstance(body, dict) else None
+        apps: dict[int, str] = {}
+        for item in items if isinstance(items, list) else []:
+            if (
+                isinstance(item, dict)
+                and (app_id := _int(item.get("processModelInfoId"))) is not None
+            ):
+                apps[app_id] = str(item.get("processModelInfoName") or app_id)
+        return apps

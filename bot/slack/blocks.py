@@ -128,6 +128,7 @@ def home_view(
     paused: bool = False,
     notice: str | None = None,
     task_blocks: list[Block] | None = None,
+    alert_blocks: list[Block] | None = None,
     updated: datetime | None = None,
 ) -> Block:
     blocks: list[Block] = [header(t(locale, "home.title")), mrkdwn(t(locale, "home.welcome"))]
@@ -157,9 +158,9 @@ def home_view(
         if task_blocks:
             blocks.append({"type": "divider"})
             blocks.extend(task_blocks)
-        blocks.append({"type": "divider"})
-        blocks.append(header(t(locale, "home.alerts_title")))
-        blocks.append(mrkdwn(t(locale, "home.alerts_placeholder")))
+        if alert_blocks:
+            blocks.append({"type": "divider"})
+            blocks.extend(alert_blocks)
     footer = t(locale, "home.help_hint", command=command)
     if updated is not None:
         footer += " · " + t(locale, "home.updated", when=slack_date(updated))

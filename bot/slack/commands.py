@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.i18n import t
-from bot.slack.blocks import help_blocks, mrkdwn, unknown_command_blocks
+from bot.slack.blocks import help_blocks, unknown_command_blocks
 from bot.slack.features import FEATURES
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
@@ -38,15 +38,9 @@ async def show_help(call: Invocation) -> None:
     await call.reply(t(call.locale, "help.title"), help_blocks(call.locale, call.command))
 
 
-async def not_available(call: Invocation) -> None:
-    text = t(call.locale, "command.not_available", command=call.command, sub=call.sub)
-    await call.reply(text, [mrkdwn(text)])
-
-
 def handlers() -> dict[str, Handler]:
-    """Sub-command → handler. Sub-commands whose feature has not shipped say so plainly."""
-    table: dict[str, Handler] = {sub.value: not_available for sub in SubCommand}
-    table[SubCommand.HELP] = show_help
+    """Sub-command → handler, from the feature modules (tests check that every one is there)."""
+    table: dict[str, Handler] = {SubCommand.HELP: show_help}
     for feature in FEATURES:
         table.update(feature.SUBCOMMANDS)
     return table

@@ -8,6 +8,7 @@ from bot.db import repo
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.i18n import t
+from bot.slack.alert_blocks import settings_blocks
 from bot.slack.blocks import Block, HomeLink, home_view
 from bot.slack.ids import DEFAULT_COMMAND
 from bot.slack.task_blocks import home_task_blocks
@@ -57,6 +58,10 @@ async def publish_home(
                 lists.offered,
                 deps.clock.now(),
             )
+    alert_blocks = None
+    if home_link is not None:
+        prefs = await deps.alert_prefs.get(team_id=team_id, slack_user_id=user_id)
+        alert_blocks = settings_blocks(locale, DEFAULT_COMMAND, prefs, profile.tz)
     view = home_view(
         locale,
         DEFAULT_COMMAND,
@@ -64,6 +69,7 @@ async def publish_home(
         paused=paused,
         notice=notice,
         task_blocks=task_blocks,
+        alert_blocks=alert_blocks,
         updated=deps.clock.now(),
     )
     await client.views_publish(user_id=user_id, view=view)

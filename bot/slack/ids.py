@@ -29,6 +29,13 @@ class HomeAction(StrEnum):
     DISCONNECT = "home_disconnect"
 
 
+class AlertAction(StrEnum):
+    ENABLE = "alerts_on"
+    DISABLE = "alerts_off"
+    OFFERED_ON = "alerts_offered_on"
+    OFFERED_OFF = "alerts_offered_off"
+
+
 class CallbackId(StrEnum):
     BASIC_LINK = "basic_link"
 

@@ -40,10 +40,11 @@ def parse_page_value(value: str | None) -> tuple[int, list[str]]:
         return 0, []
 
 
-def accept_value(task: Task, page: int, words: Sequence[str]) -> str:
-    """The Accept button remembers the list it sits in, so the answer re-renders that page."""
+def accept_value(task: Task, page: int, words: Sequence[str], origin: str = "list") -> str:
+    """The Accept button remembers where it sits (a list page, an alert), so the answer
+    re-renders that place."""
     return json.dumps(
-        {"w": task.id, "n": task.name[:100], "p": page, "q": " ".join(words)[:200]},
+        {"w": task.id, "n": task.name[:100], "p": page, "q": " ".join(words)[:200], "o": origin},
         ensure_ascii=False,
     )
 
@@ -54,6 +55,7 @@ class AcceptClick:
     task_name: str
     page: int
     words: list[str]
+    origin: str = "list"
 
 
 def parse_accept_value(value: str | None) -> AcceptClick | None:
@@ -64,6 +66,7 @@ def parse_accept_value(value: str | None) -> AcceptClick | None:
             str(data.get("n") or f"#{data['w']}"),
             int(data.get("p", 0)),
             str(data.get("q", "")).split(),
+            str(data.get("o", "list")),
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -91,6 +94,8 @@ def task_card(
     compact: bool = False,
     page: int = 0,
     words: Sequence[str] = (),
+    origin: str = "list",
+    with_buttons: bool = True,
 ) -> list[Block]:
     title = _escape(_cut(task.name, 150))
     process = t(
@@ -131,13 +136,14 @@ def task_card(
             button(
                 t(locale, "tasks.button_accept"),
                 TaskAction.ACCEPT,
-                value=accept_value(task, page, words),
+                value=accept_value(task, page, words, origin),
                 style="primary",
             )
         )
     if notice:
         blocks.append(context(notice))
-    blocks.append(actions(*elements, block_id=f"task-{task.id}"))
+    if with_buttons:
+        blocks.append(actions(*elements, block_id=f"task-{task.id}"))
     return blocks
 
 

@@ -9,10 +9,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.alerts import task_from_json
 from bot.domain.tasks import filter_tasks
 from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.services.tasks import AcceptOutcome
+from bot.slack.alert_blocks import alert_message
 from bot.slack.home import publish_home
 from bot.slack.ids import SubCommand, TaskAction
 from bot.slack.invocation import Handler, Invocation
@@ -78,6 +80,34 @@ async def list_tasks(call: Invocation) -> None:
 SUBCOMMANDS: dict[str, Handler] = {SubCommand.TASKS: list_tasks}
 
 
+async def update_alert(
+    deps: Deps,
+    respond: AsyncRespond,
+    team_id: str,
+    user_id: str,
+    locale: str | None,
+    workitem_id: int,
+    outcome: AcceptOutcome,
+) -> None:
+    """Accept clicked in a DM alert: that alert message changes in place."""
+    if outcome is AcceptOutcome.IN_PROGRESS:
+        return  # the first click updates the message
+    accepted = outcome in (AcceptOutcome.ACCEPTED, AcceptOutcome.ALREADY_MINE)
+    payload = await deps.alerts.settle_from_slack(
+        team_id, user_id, workitem_id, "accepted" if accepted else "gone"
+    )
+    if payload is None:
+        return
+    text, blocks = alert_message(
+        locale,
+        deps.settings.questetra_base_url,
+        task_from_json(payload),
+        deps.clock.now(),
+        "accepted" if accepted else "gone",
+    )
+    await respond(text=text, blocks=blocks, replace_original=True)
+
+
 def _action_value(body: dict[str, Any]) -> str | None:
     actions = body.get("actions") or [{}]
     value = actions[0].get("value")
@@ -131,6 +161,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             team_id=team_id, slack_user_id=user_id, workitem_id=click.workitem_id
         )
         notice = t(locale, NOTICE_KEYS[outcome], task=click.task_name)
+        if click.origin == "alert":
+            await update_alert(deps, respond, team_id, user_id, locale, click.workitem_id, outcome)
+            return
         if (body.get("container") or {}).get("type") == "view":
             await publish_home(deps, client, team_id=team_id, user_id=user_id, notice=notice)
             return

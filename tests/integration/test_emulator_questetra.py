@@ -962,7 +962,8 @@ async def test_faults(client: httpx.AsyncClient, state: EmulatorState) -> None:
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         await client.get("API/User/Quser/self", auth=BASIC_ALICE)
     assert (await client.get("API/User/Quser/self", auth=BASIC_ALICE)).status_code == 200
-    assert state.requests[-2].status == 0
+    # The torn-down request is recorded when the server gives up on it: maybe after the next one.
+    assert sorted(r.status for r in state.requests[-2:]) == [0, 200]
 
     wid = state.add_task(APP, to="alice@example.com")
     state.faults.reset_next(1, path_prefix="/API/PE/Workitem/batchAccept", after_processing=True)

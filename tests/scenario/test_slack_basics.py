@@ -66,9 +66,14 @@ async def test_unknown_sub_command_in_japanese(bot, signer, slack) -> None:
     assert "`/questetra help`" in text
 
 
-async def test_planned_but_unshipped_sub_command_says_so(bot, signer, slack) -> None:
-    reply = await command(bot, signer, slack, "subscribe sales")
-    assert "is not available on this bridge yet" in reply["blocks"][0]["text"]["text"]
+async def test_channel_sub_command_in_a_dm_says_where_to_run_it(bot, signer, slack) -> None:
+    url = slack.new_response_url()
+    body, headers = signer.slash_command(
+        "subscribe sales", user_id="U_EN", channel_id="DU_EN", response_url=url
+    )
+    await bot.post("/slack/events", content=body, headers=headers)
+    (reply,) = await slack.wait_for_response(url)
+    assert "Run this in the channel that should get the posts" in reply["text"]
 
 
 async def test_home_tab_for_an_unlinked_user_has_a_connect_button(bot, signer, slack) -> None:

@@ -1,0 +1,213 @@
+"""Detecting new tasks for one link and queueing alerts in the outbox (idempotently)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.alert_models import AlertSettings, OutboxMessage, TaskSnapshot
+from bot.db.models import UserLink
+from bot.domain.alerts import Snapshot, diff, should_alert, task_to_json
+from bot.domain.tasks import Task, newest_first
+from bot.questetra.tasks import TaskApi
+from bot.services.credentials import CredentialService
+
+log = structlog.stdlib.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class PollResult:
+    baseline: bool
+    queued: int
+    accepted: int
+    gone: int
+
+
+def task_key(link_id: int, workitem_id: int) -> str:
+    return f"task:{link_id}:{workitem_id}"
+
+
+async def insert_ignore(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; True when the row is new."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def settings_of(session: AsyncSession, team_id: str, slack_user_id: str) -> AlertSettings:
+    found = await session.get(AlertSettings, (team_id, slack_user_id))
+    if found is None:
+        return AlertSettings(
+            team_id=team_id, slack_user_id=slack_user_id, enabled=True, offered=True
+        )
+    return found
+
+
+class AlertService:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        credentials: CredentialService,
+        api: TaskApi,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._credentials = credentials
+        self._api = api
+
+    async def fetch(self, team_id: str, slack_user_id: str) -> tuple[list[Task], list[Task]]:
+        async def both(auth: httpx.Auth) -> tuple[list[Task], list[Task]]:
+            allocated, offered = await asyncio.gather(
+                self._api.list_tasks(auth, "allocated"), self._api.list_tasks(auth, "offered")
+            )
+            return newest_first(allocated), newest_first(offered)
+
+        return await self._credentials.run_as(
+            team_id=team_id, slack_user_id=slack_user_id, call=both
+        )
+
+    async def poll_link(self, link_id: int, team_id: str, slack_user_id: str) -> PollResult:
+        allocated, offered = await self.fetch(team_id, slack_user_id)
+        return await self.record(link_id, team_id, slack_user_id, allocated, offered)
+
+    async def record(
+        self,
+        link_id: int,
+        team_id: str,
+        slack_user_id: str,
+        allocated: list[Task],
+        offered: list[Task],
+    ) -> PollResult:
+        """Compare with the last snapshot and queue what changed, in one transaction."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            row = await session.get(TaskSnapshot, link_id, with_for_update=True)
+            previous = Snapshot.from_json(row.tasks if row is not None else None)
+            changes = diff(previous, allocated, offered)
+            prefs = await settings_of(session, team_id, slack_user_id)
+            queued = 0
+            for task in changes.new:
+                if not should_alert(task, enabled=prefs.enabled, offered=prefs.offered):
+                    continue
+                queued += await insert_ignore(
+                    session, self._alert_row(link_id, team_id, slack_user_id, task, now)
+                )
+            for task in changes.accepted:
+                await self._set_outcome(
+                    session, link_id, task.id, "accepted", now, task_to_json(task)
+                )
+            for workitem_id in changes.gone:
+                await self._set_outcome(session, link_id, workitem_id, "gone", now, None)
+            current = Snapshot.of(allocated, offered).to_json()
+            if row is None:
+                session.add(TaskSnapshot(link_id=link_id, tasks=current, taken_at=now))
+            else:
+                row.tasks = current
+                row.taken_at = now
+        if queued or changes.accepted or changes.gone:
+            log.info(
+                "alerts.detected",
+                link_id=link_id,
+                queued=queued,
+                accepted=len(changes.accepted),
+                gone=len(changes.gone),
+            )
+        return PollResult(previous is None, queued, len(changes.accepted), len(changes.gone))
+
+    def _alert_row(
+        self, link_id: int, team_id: str, slack_user_id: str, task: Task, now: datetime
+    ) -> dict[str, Any]:
+        return {
+            "dedupe_key": task_key(link_id, task.id),
+            "kind": "task_alert",
+            "team_id": team_id,
+            "slack_user_id": slack_user_id,
+            "link_id": link_id,
+            "workitem_id": task.id,
+            "payload": task_to_json(task),
+            "state": "pending",
+            "needs_update": False,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    async def _set_outcome(
+        self,
+        session: AsyncSession,
+        link_id: int,
+        workitem_id: int,
+        outcome: str,
+        now: datetime,
+        payload: dict[str, Any] | None,
+    ) -> None:
+        alert = await session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.dedupe_key == task_key(link_id, workitem_id))
+            .with_for_update()
+        )
+        if alert is None or alert.outcome == outcome:
+            return
+        alert.outcome = outcome
+        if payload is not None:
+            alert.payload = payload
+        alert.updated_at = now
+        if alert.state in ("pending", "held") and outcome == "gone":
+            alert.state = "closed"  # never announced: nothing to say any more
+        elif alert.message_ts is not None:
+            alert.needs_update = True
+            alert.next_attempt_at = now
+
+    async def settle_from_slack(
+        self, team_id: str, slack_user_id: str, workitem_id: int, outcome: str
+    ) -> dict[str, Any] | None:
+        """The user acted on an alert and the caller updates its message right away: record the
+        outcome so the sender does not update it again. Returns the alert's (new) payload."""
+        async with self._sessions() as session, session.begin():
+            alert = await session.scalar(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.team_id == team_id,
+                    OutboxMessage.slack_user_id == slack_user_id,
+                    OutboxMessage.workitem_id == workitem_id,
+                    OutboxMessage.kind == "task_alert",
+                )
+                .with_for_update()
+            )
+            if alert is None:
+                return None
+            if outcome == "accepted":
+                alert.payload = {**alert.payload, "kind": "allocated"}
+            alert.outcome = outcome
+            alert.needs_update = False
+            alert.updated_at = self._clock.now()
+            return dict(alert.payload)
+
+    async def mark_due(self, link_ids: list[int]) -> None:
+        if not link_ids:
+            return
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(UserLink)
+                .where(UserLink.id.in_(link_ids))
+                .values(next_poll_at=self._clock.now())
+            )

@@ -1,0 +1,418 @@
+"""The outbox sender: delivers queued Slack messages exactly once and updates them later.
+
+Rows are claimed with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL). Posts are paced per
+channel (Slack allows about one message a second in a channel), 429s wait for ``Retry-After``,
+transient errors back off, permanent ones mark the row failed with the reason (never dropped
+silently). Every alert carries message metadata with its outbox id: after a crash between
+"posted" and "recorded", the next attempt finds the message in the channel instead of posting
+it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import structlog
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.alert_models import AlertSettings, OutboxMessage
+from bot.domain.alerts import SEND_BACKOFF_CAP, backoff, quiet_until, task_from_json
+from bot.metrics import Metrics
+from bot.slack.alert_blocks import alert_message, digest_message, process_post
+from bot.slack.profiles import ProfileCache
+
+log = structlog.stdlib.get_logger(__name__)
+
+LEASE = timedelta(minutes=2)
+METADATA_EVENT = "questetra_alert"
+DEFAULT_TZ = "Asia/Tokyo"
+# Slack errors worth another try; any other error is permanent for that message.
+TRANSIENT = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+GONE_CHANNEL = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "account_inactive",
+        "user_not_found",
+        "cannot_dm_bot",
+        "user_disabled",
+        "missing_scope",
+    }
+)
+
+ChannelGone = Callable[[OutboxMessage, str], Awaitable[None]]
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        client: AsyncWebClient,
+        profiles: ProfileCache,
+        base_url: str,
+        owner: str,
+        metrics: Metrics | None = None,
+        on_channel_gone: ChannelGone | None = None,
+        pace: float = 1.0,
+        batch: int = 50,
+        concurrency: int = 8,
+        tick: float = 1.0,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._client = client
+        self._profiles = profiles
+        self._base_url = base_url
+        self._owner = owner
+        self._metrics = metrics
+        self._on_channel_gone = on_channel_gone
+        self._pace = pace
+        self._batch = batch
+        self._limit = asyncio.Semaphore(concurrency)
+        self._tick = tick
+        self._next_slot: dict[str, float] = {}
+        self._im: dict[str, str] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox.round_failed")
+                handled = 0
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._tick)
+
+    async def run_once(self) -> int:
+        rows = await self.claim()
+        by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_channel[row.channel_id or f"user:{row.slack_user_id}"].append(row)
+        await asyncio.gather(*(self._channel(items) for items in by_channel.values()))
+        return len(rows)
+
+    async def claim(self) -> list[OutboxMessage]:
+        now = self._clock.now()
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+                or_(
+                    OutboxMessage.state.in_(("pending", "held")),
+                    and_(OutboxMessage.state == "sent", OutboxMessage.needs_update.is_(True)),
+                ),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(self._batch)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._sessions() as session, session.begin():
+            ids = (
+                await session.scalars(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(due.scalar_subquery()))
+                    .values(lease_owner=self._owner, lease_until=now + LEASE)
+                    .returning(OutboxMessage.id)
+                    .execution_options(synchronize_session=False)
+                )
+            ).all()
+            if not ids:
+                return []
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+            session.expunge_all()
+        return list(rows)
+
+    async def _channel(self, rows: list[OutboxMessage]) -> None:
+        async with self._limit:
+            for row in rows:
+                try:
+                    await self._one(row)
+                except Exception:
+                    log.exception("outbox.delivery_crashed", outbox_id=row.id)
+                    await self._retry(row, "crash", row.attempts + 1)
+
+    async def _one(self, row: OutboxMessage) -> None:
+        if row.state == "held":
+            await self._digest(row)
+        elif row.state == "sent":
+            await self._update(row)
+        else:
+            await self._post(row)
+
+    # ---------------------------------------------------------------- rendering
+
+    async def _locale_tz(self, row: OutboxMessage) -> tuple[str | None, ZoneInfo]:
+        if row.slack_user_id is None:
+            return None, ZoneInfo(DEFAULT_TZ)
+        profile = await self._profiles.get(self._client, row.team_id, row.slack_user_id)
+        try:
+            tz = ZoneInfo(profile.tz or DEFAULT_TZ)
+        except (ZoneInfoNotFoundError, ValueError):
+            tz = ZoneInfo(DEFAULT_TZ)
+        return profile.locale, tz
+
+    async def _render(self, row: OutboxMessage) -> tuple[str, list[dict[str, Any]]]:
+        locale, _ = await self._locale_tz(row)
+        if row.kind == "process_post":
+            return process_post(locale, self._base_url, row.payload)
+        task = task_from_json(row.payload)
+        return alert_message(locale, self._base_url, task, self._clock.now(), row.outcome)
+
+    # ---------------------------------------------------------------- posting
+
+    async def _post(self, row: OutboxMessage) -> None:
+        if row.kind == "task_alert" and await self._hold_for_quiet_hours(row):
+            return
+        try:
+            channel = row.channel_id or await self._open_im(row)
+            if row.attempts > 0:
+                # The last attempt may have posted and crashed before recording it.
+                found = await self._find_posted(channel, row.id)
+                if found is not None:
+                    await self._mark_sent(row, channel, found, reconciled=True)
+                    return
+            text, blocks = await self._render(row)
+            await self._wait_for_slot(channel)
+            response = await self._client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                metadata={
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"outbox_id": row.id, "workitem_id": row.workitem_id or 0},
+                },
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            await self._slack_failure(row, exc)
+            return
+        except (TimeoutError, OSError) as exc:
+            await self._retry(row, type(exc).__name__, row.attempts + 1)
+            return
+        await self._mark_sent(row, channel, str(response["ts"]))
+
+    async def _open_im(self, row: OutboxMessage) -> str:
+        user = row.slack_user_id or ""
+        if user not in self._im:
+            opened = await self._client.conversations_open(users=user)
+            self._im[user] = str(opened["channel"]["id"])
+        return self._im[user]
+
+    async def _find_posted(self, channel: str, outbox_id: int) -> str | None:
+        history = await self._client.conversations_history(
+            channel=channel, limit=50, include_all_metadata=True
+        )
+        for message in history.get("messages") or []:
+            meta = message.get("metadata") or {}
+            if (
+                meta.get("event_type") == METADATA_EVENT
+                and (meta.get("event_payload") or {}).get("outbox_id") == outbox_id
+            ):
+                return str(message["ts"])
+        return None
+
+    async def _wait_for_slot(self, channel: str) -> None:
+        now = time.monotonic()
+        slot = self._next_slot.get(channel, now)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        self._next_slot[channel] = max(slot, now) + self._pace
+
+    async def _mark_sent(
+        self, row: OutboxMessage, channel: str, ts: str, *, reconciled: bool = False
+    ) -> None:
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            current = await session.get(OutboxMessage, row.id, with_for_update=True)
+            if current is None:
+                return
+            current.state = "sent"
+            current.channel_id = channel
+            current.message_ts = ts
+            current.sent_at = now
+            current.updated_at = now
+            current.attempts = row.attempts + 1
+            current.lease_owner = None
+            current.lease_until = None
+            current.last_error = None
+            # An outcome that arrived while we were posting still needs the message changed.
+            current.needs_update = current.outcome != row.outcome
+            current.next_attempt_at = now
+        self._count(row.kind, "reconciled" if reconciled else "sent")
+
+    async def _hold_for_quiet_hours(self, row: OutboxMessage) -> bool:
+        async with self._sessions() as session:
+            prefs = await session.get(AlertSettings, (row.team_id, row.slack_user_id or ""))
+        if prefs is None or not prefs.quiet_start:
+            return False
+        _, tz = await self._locale_tz(row)
+        until = quiet_until(self._clock.now(), tz, prefs.quiet_start, prefs.quiet_end)
+        if until is None:
+            return False
+        await self._set(row, state="held", next_attempt_at=until)
+        self._count(row.kind, "held")
+        return True
+
+    async def _digest(self, row: OutboxMessage) -> None:
+        """Quiet hours are over: one message with every task held for this user."""
+        async with self._sessions() as session:
+            held = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.link_id == row.link_id,
+                        OutboxMessage.state == "held",
+                        or_(
+                            OutboxMessage.lease_owner.is_(None),
+                            OutboxMessage.lease_owner == self._owner,
+                        ),
+                    )
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+        held_ids = [h.id for h in held]
+        if row.id not in held_ids:
+            return  # a sibling row of the same user already sent the digest with this one in it
+        tasks = [task_from_json(h.payload) for h in held]
+        try:
+            channel = row.channel_id or await self._open_im(row)
+            locale, _ = await self._locale_tz(row)
+            text, blocks = digest_message(locale, self._base_url, tasks, self._clock.now())
+            await self._wait_for_slot(channel)
+            response = await self._client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            await self._slack_failure(row, exc)
+            return
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(held_ids))
+                .values(
+                    state="closed",
+                    outcome="digested",
+                    channel_id=channel,
+                    message_ts=str(response["ts"]),
+                    sent_at=now,
+                    updated_at=now,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        self._count("digest", "sent")
+
+    async def _update(self, row: OutboxMessage) -> None:
+        try:
+            text, blocks = await self._render(row)
+            await self._wait_for_slot(row.channel_id or "")
+            await self._client.chat_update(
+                channel=row.channel_id or "", ts=row.message_ts or "", text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error"))
+            if error in TRANSIENT or exc.response.status_code >= 500:
+                await self._retry(row, error, row.attempts + 1)
+                return
+            log.warning("outbox.update_failed", outbox_id=row.id, error=error)
+        await self._set(row, needs_update=False)
+        self._count(row.kind, "updated")
+
+    # ---------------------------------------------------------------- failures
+
+    async def _slack_failure(self, row: OutboxMessage, exc: SlackApiError) -> None:
+        error = str(exc.response.get("error") or "unknown_error")
+        status = exc.response.status_code
+        attempts = row.attempts + 1
+        if status == 429 or error == "ratelimited":
+            retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
+            await self._set(
+                row,
+                attempts=attempts,
+                last_error=error,
+                next_attempt_at=self._clock.now() + timedelta(seconds=retry_after),
+            )
+            self._count(row.kind, "rate_limited")
+            return
+        if error in TRANSIENT or status >= 500:
+            await self._retry(row, error, attempts)
+            return
+        log.warning("outbox.failed", outbox_id=row.id, error=error)
+        await self._set(row, state="failed", attempts=attempts, last_error=error)
+        self._count(row.kind, "failed")
+        if error in GONE_CHANNEL and self._on_channel_gone is not None:
+            await self._on_channel_gone(row, error)
+
+    async def _retry(self, row: OutboxMessage, error: str, attempts: int) -> None:
+        delay = backoff(attempts - 1, timedelta(seconds=2), SEND_BACKOFF_CAP)
+        await self._set(
+            row,
+            attempts=attempts,
+            last_error=error[:200],
+            next_attempt_at=self._clock.now() + delay,
+        )
+        self._count(row.kind, "retried")
+
+    async def _set(self, row: OutboxMessage, **values: Any) -> None:
+        values.setdefault("lease_owner", None)
+        values.setdefault("lease_until", None)
+        values["updated_at"] = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _count(self, kind: str, result: str) -> None:
+        if self._metrics is not None:
+            self._metrics.alerts.labels(kind, result).inc()
+
+    async def release_all(self) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.lease_owner == self._owner)
+                .values(lease_owner=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
