@@ -101,7 +101,9 @@ class Subscriptions:
                     recent = await self._processes.recent_processes(auth, app_id, limit=1)
                 except (QuestetraBadRequest, QuestetraForbidden):
                     return None
-                name = apps.get(app_id) or (recent[0].app_name if recent else "") or f"#{app_id}"
+                if app_id not in apps and not recent:
+                    return None  # neither startable nor any visible process: not "seen"
+                name = apps.get(app_id) or recent[0].app_name or f"#{app_id}"
                 return app_id, name
             wanted = app_ref.casefold()
             for app_id, name in apps.items():
@@ -201,7 +203,8 @@ class Subscriptions:
             if row is None or not row.enabled:
                 return None
             row.enabled, row.disabled_reason = False, reason
-            session.expunge(row)
+            await session.flush()
+            session.expunge(row)  # the caller reads it after the session is gone
             return row
 
     async def poll(self, subscription: Subscription) -> int:
