@@ -56,6 +56,7 @@ class Tuning:
     worker_tick: float = 1.0  # how often idle workers look for due work
     poll_concurrency: int = 16
     poll_batch: int = 50
+    lease_seconds: float = 120.0  # how long a dead replica's claimed work waits to be taken over
 
 
 def _owner_id() -> str:
@@ -126,6 +127,7 @@ def create_app(
         batch=tuning.poll_batch,
         concurrency=tuning.poll_concurrency,
         tick=tuning.worker_tick,
+        lease=timedelta(seconds=tuning.lease_seconds),
     )
     deps = Deps(
         settings=settings,
@@ -181,6 +183,7 @@ def create_app(
         on_channel_gone=on_channel_gone,
         pace=tuning.outbox_pace,
         tick=tuning.worker_tick,
+        lease=timedelta(seconds=tuning.lease_seconds),
     )
     subscription_poller = SubscriptionPoller(
         subscriptions=deps.subscriptions, owner=owner, on_disabled=on_subscription_disabled

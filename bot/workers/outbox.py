@@ -70,6 +70,7 @@ class OutboxSender:
         metrics: Metrics | None = None,
         on_channel_gone: ChannelGone | None = None,
         pace: float = 1.0,
+        lease: timedelta = LEASE,
         batch: int = 50,
         concurrency: int = 8,
         tick: float = 1.0,
@@ -83,6 +84,7 @@ class OutboxSender:
         self._metrics = metrics
         self._on_channel_gone = on_channel_gone
         self._pace = pace
+        self._lease = lease
         self._batch = batch
         self._limit = asyncio.Semaphore(concurrency)
         self._tick = tick
@@ -141,7 +143,13 @@ class OutboxSender:
                 await session.scalars(
                     update(OutboxMessage)
                     .where(OutboxMessage.id.in_(due.scalar_subquery()))
-                    .values(lease_owner=self._owner, lease_until=now + LEASE)
+                    # Counting the attempt at claim time: if this process dies after posting,
+                    # the next claimer sees attempts > 1 and looks for the message first.
+                    .values(
+                        lease_owner=self._owner,
+                        lease_until=now + self._lease,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
                     .returning(OutboxMessage.id)
                     .execution_options(synchronize_session=False)
                 )
@@ -162,10 +170,28 @@ class OutboxSender:
         async with self._limit:
             for row in rows:
                 try:
+                    # Waiting for a slot may have outlived the lease: another replica may own
+                    # the row now, and posting it here too would be a duplicate.
+                    if not await self._renew(row):
+                        continue
                     await self._one(row)
                 except Exception:
                     log.exception("outbox.delivery_crashed", outbox_id=row.id)
-                    await self._retry(row, "crash", row.attempts + 1)
+                    await self._retry(row, "crash")
+
+    async def _renew(self, row: OutboxMessage) -> bool:
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            renewed = await session.scalar(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.lease_owner == self._owner)
+                .values(lease_until=now + self._lease)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+        if renewed is None:
+            log.info("outbox.lease_lost", outbox_id=row.id)
+        return renewed is not None
 
     async def _one(self, row: OutboxMessage) -> None:
         if row.state == "held":
@@ -201,8 +227,8 @@ class OutboxSender:
             return
         try:
             channel = row.channel_id or await self._open_im(row)
-            if row.attempts > 0:
-                # The last attempt may have posted and crashed before recording it.
+            if row.attempts > 1:
+                # An earlier attempt may have posted and died before recording it.
                 found = await self._find_posted(channel, row.id)
                 if found is not None:
                     await self._mark_sent(row, channel, found, reconciled=True)
@@ -224,7 +250,7 @@ class OutboxSender:
             await self._slack_failure(row, exc)
             return
         except (TimeoutError, OSError) as exc:
-            await self._retry(row, type(exc).__name__, row.attempts + 1)
+            await self._retry(row, type(exc).__name__)
             return
         await self._mark_sent(row, channel, str(response["ts"]))
 
@@ -268,7 +294,6 @@ class OutboxSender:
             current.message_ts = ts
             current.sent_at = now
             current.updated_at = now
-            current.attempts = row.attempts + 1
             current.lease_owner = None
             current.lease_until = None
             current.last_error = None
@@ -351,7 +376,7 @@ class OutboxSender:
         except SlackApiError as exc:
             error = str(exc.response.get("error"))
             if error in TRANSIENT or exc.response.status_code >= 500:
-                await self._retry(row, error, row.attempts + 1)
+                await self._retry(row, error)
                 return
             log.warning("outbox.update_failed", outbox_id=row.id, error=error)
         await self._set(row, needs_update=False)
@@ -362,31 +387,28 @@ class OutboxSender:
     async def _slack_failure(self, row: OutboxMessage, exc: SlackApiError) -> None:
         error = str(exc.response.get("error") or "unknown_error")
         status = exc.response.status_code
-        attempts = row.attempts + 1
         if status == 429 or error == "ratelimited":
             retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
             await self._set(
                 row,
-                attempts=attempts,
                 last_error=error,
                 next_attempt_at=self._clock.now() + timedelta(seconds=retry_after),
             )
             self._count(row.kind, "rate_limited")
             return
         if error in TRANSIENT or status >= 500:
-            await self._retry(row, error, attempts)
+            await self._retry(row, error)
             return
         log.warning("outbox.failed", outbox_id=row.id, error=error)
-        await self._set(row, state="failed", attempts=attempts, last_error=error)
+        await self._set(row, state="failed", last_error=error)
         self._count(row.kind, "failed")
         if error in GONE_CHANNEL and self._on_channel_gone is not None:
             await self._on_channel_gone(row, error)
 
-    async def _retry(self, row: OutboxMessage, error: str, attempts: int) -> None:
-        delay = backoff(attempts - 1, timedelta(seconds=2), SEND_BACKOFF_CAP)
+    async def _retry(self, row: OutboxMessage, error: str) -> None:
+        delay = backoff(row.attempts - 1, timedelta(seconds=2), SEND_BACKOFF_CAP)
         await self._set(
             row,
-            attempts=attempts,
             last_error=error[:200],
             next_attempt_at=self._clock.now() + delay,
         )

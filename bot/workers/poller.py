@@ -88,6 +88,7 @@ class Poller:
         batch: int = 50,
         concurrency: int = 16,
         tick: float = 1.0,
+        lease: timedelta = LEASE,
         rng: random.Random | None = None,
     ) -> None:
         self._sessions = sessions
@@ -99,6 +100,7 @@ class Poller:
         self._batch = batch
         self._limit = asyncio.Semaphore(concurrency)
         self._tick = tick
+        self._lease = lease
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._wake = asyncio.Event()
         self._stopping = False
@@ -155,7 +157,7 @@ class Poller:
                 await session.execute(
                     update(UserLink)
                     .where(UserLink.id.in_(due.scalar_subquery()))
-                    .values(lease_owner=self._owner, lease_until=now + LEASE)
+                    .values(lease_owner=self._owner, lease_until=now + self._lease)
                     .returning(
                         UserLink.id,
                         UserLink.team_id,
