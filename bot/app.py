@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import structlog
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -39,7 +40,7 @@ from bot.slack.alerts import channel_gone, subscription_stopped
 from bot.slack.app import build_slack_app, build_slack_client
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
-from bot.web import MetricsMiddleware, routes
+from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
 from bot.workers.poller import Poller
@@ -112,7 +113,7 @@ def create_app(
         else None
     )
     credentials = CredentialService(
-        sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports
+        sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports, metrics=metrics
     )
     task_api = TaskApi(api)
     interval = timedelta(seconds=settings.poll_interval_seconds)
@@ -211,9 +212,20 @@ def create_app(
             else []
         )
         jobs = [asyncio.create_task(loop) for loop in loops]
+        socket_mode = None
+        if settings.slack_app_token is not None:
+            # Slack traffic over a WebSocket we open: no inbound URL needed for Slack. The HTTP
+            # server still serves the OAuth callback, hooks, health and metrics.
+            socket_mode = AsyncSocketModeHandler(
+                slack, settings.slack_app_token.get_secret_value(), web_client=slack_client
+            )
+            await socket_mode.connect_async()  # type: ignore[no-untyped-call]
+            log.info("slack.socket_mode_connected")
         try:
             yield
         finally:
+            if socket_mode is not None:
+                await socket_mode.close_async()  # type: ignore[no-untyped-call]
             # Stop taking new work, let the current round end, hand leases back.
             for worker in (poller, sender, subscription_poller):
                 worker.stop()
@@ -232,7 +244,10 @@ def create_app(
     app = Starlette(
         routes=app_routes,
         lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware, metrics=deps.metrics, routes=app_routes)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(MetricsMiddleware, metrics=deps.metrics, routes=app_routes),
+        ],
     )
     app.state.deps = deps
     app.state.slack = slack

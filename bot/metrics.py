@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
@@ -52,6 +52,30 @@ class Metrics:
             "bridge_alerts_total",
             "Outbox deliveries, by kind and result (sent, updated, failed, retried, digested).",
             ("kind", "result"),
+            registry=self.registry,
+        )
+
+        self.token_refreshes = Counter(
+            "bridge_token_refreshes_total",
+            "OAuth token refreshes, by outcome (ok, invalid_grant, invalid_client, unavailable).",
+            ("outcome",),
+            registry=self.registry,
+        )
+        self.outbox_messages = Gauge(
+            "bridge_outbox_messages",
+            "Outbox rows by state (pending, held, sent, failed, closed), read at scrape time.",
+            ("state",),
+            registry=self.registry,
+        )
+        self.outbox_oldest_pending = Gauge(
+            "bridge_outbox_oldest_pending_seconds",
+            "Age of the oldest pending outbox row (0 when none), read at scrape time.",
+            registry=self.registry,
+        )
+        self.linked_users = Gauge(
+            "bridge_linked_users",
+            "Linked users by method and status, read at scrape time.",
+            ("method", "status"),
             registry=self.registry,
         )
 

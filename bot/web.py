@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import time
+import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -12,7 +14,7 @@ from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -24,7 +26,9 @@ from starlette.responses import (
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.db.alert_models import OutboxMessage
 from bot.db.migrate import current_heads
+from bot.db.models import UserLink
 from bot.deps import Deps
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.pages import outcome_page
@@ -184,6 +188,10 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
         return PlainTextResponse("ok")
 
     async def metrics(_: Request) -> Response:
+        try:
+            await refresh_gauges(deps)
+        except Exception as exc:  # noqa: BLE001 - the counters are still worth serving
+            log.warning("metrics.gauges_failed", error_type=type(exc).__name__)
         return Response(deps.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return [
@@ -204,6 +212,62 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def _page(outcome: Outcome, *, name: str = "", email: str = "") -> Response:
     html, status = outcome_page(outcome, name=name, email=email)
     return HTMLResponse(html, status_code=status, headers=NO_STORE)
+
+
+async def refresh_gauges(deps: Deps) -> None:
+    """Gauges that describe the database (outbox depth, links), read when Prometheus scrapes."""
+    now = deps.clock.now()
+    async with deps.sessions() as session:
+        states = await session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        )
+        by_state = {state: count for state, count in states.all()}
+        oldest = await session.scalar(
+            select(func.min(OutboxMessage.created_at)).where(OutboxMessage.state == "pending")
+        )
+        links = (
+            await session.execute(
+                select(UserLink.method, UserLink.status, func.count()).group_by(
+                    UserLink.method, UserLink.status
+                )
+            )
+        ).all()
+    for state in ("pending", "held", "sent", "failed", "closed"):
+        deps.metrics.outbox_messages.labels(state).set(by_state.get(state, 0))
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    deps.metrics.outbox_oldest_pending.set(max(age, 0.0))
+    deps.metrics.linked_users.clear()
+    for method, status, count in links:
+        deps.metrics.linked_users.labels(method, status).set(count)
+
+
+class RequestIdMiddleware:
+    """Gives every HTTP request an id, bound into every log line it causes (work started after a
+    Slack ack inherits it too) and returned as ``X-Request-Id``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_wrapper)
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class MetricsMiddleware:

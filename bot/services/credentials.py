@@ -22,6 +22,7 @@ from bot.crypto import KeyRing
 from bot.db.models import UserLink
 from bot.domain.linking import needs_refresh
 from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable
+from bot.metrics import Metrics
 from bot.questetra.api import BearerAuth, basic_auth
 from bot.questetra.errors import InvalidClient, InvalidGrant, QuestetraAuthFailed
 from bot.questetra.models import TokenSet
@@ -43,12 +44,14 @@ class CredentialService:
         clock: Clock,
         oauth: QuestetraOAuth | None,
         events: LinkEvents,
+        metrics: Metrics | None = None,
     ) -> None:
         self._sessions = sessions
         self._keyring = keyring
         self._clock = clock
         self._oauth = oauth
         self._events = events
+        self._metrics = metrics
         self._locks: dict[int, asyncio.Lock] = {}
 
     async def run_as(
@@ -116,6 +119,9 @@ class CredentialService:
                 refresh_token = secret.get("refresh_token")
                 try:
                     tokens = await self._token_refresh(refresh_token, now)
+                except QuestetraUnavailable:
+                    self._count("unavailable")
+                    raise
                 except InvalidGrant as exc:
                     link.status = "needs_relink"
                     link.last_error = "refresh token refused (invalid_grant)"
@@ -137,9 +143,11 @@ class CredentialService:
                     link.access_expires_at = tokens.expires_at
                     team_id, user_id = link.team_id, link.slack_user_id
                     log.info("token.refreshed", team_id=team_id, user_id=user_id)
+                    self._count("ok")
                     return BearerAuth(tokens.access_token)
                 team_id, user_id = link.team_id, link.slack_user_id
             # The failure is committed above; now tell whoever needs to know, once.
+            self._count("invalid_client" if isinstance(failure, InvalidClient) else "invalid_grant")
             if isinstance(failure, InvalidClient):
                 log.error("token.client_refused", team_id=team_id)
                 await self._events.client_refused()
@@ -147,6 +155,10 @@ class CredentialService:
             log.warning("token.refresh_refused", team_id=team_id, user_id=user_id)
             await self._events.relink_needed(team_id, user_id)
             raise NeedsRelink()
+
+    def _count(self, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.token_refreshes.labels(outcome).inc()
 
     async def _token_refresh(self, refresh_token: str | None, now: datetime) -> TokenSet:
         if not refresh_token or self._oauth is None:

@@ -157,6 +157,7 @@ def create_app(slack: FakeSlack) -> Starlette:
         routes=[
             Route("/api/{method}", api, methods=["GET", "POST"]),
             Route("/response/{rid:path}", response_url, methods=["POST"]),
+            slack.socket_mode.route(),
         ]
     )
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tests.emulators.slack import defaults
+from tests.emulators.slack.socket_mode import SocketModePeer
 
 # Slack IDs are upper-case alphanumerics behind a one-letter type prefix; "_" is tolerated so
 # readable test ids such as C_TASKS work.
@@ -110,12 +111,13 @@ class FakeSlack:
         # When True, only channels registered with add_channel (or opened DMs) exist.
         self.strict_channels = False
         self.lock = threading.RLock()
+        self.socket_mode = SocketModePeer()
         self._init_state(keep_users=False)
 
     def _init_state(self, *, keep_users: bool) -> None:
         with self.lock:
             if not keep_users:
-                self._tokens: set[str] = {self.bot_token}
+                self._tokens: set[str] = {self.bot_token, self.socket_mode.app_token}
                 self._revoked: set[str] = set()
                 self._users: dict[str, dict[str, Any]] = {}
                 self._channels: dict[str, dict[str, Any]] = {}

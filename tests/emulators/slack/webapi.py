@@ -550,7 +550,14 @@ def apply_response(slack: FakeSlack, state: ResponseUrl, body: Params) -> None:
     )
 
 
+def apps_connections_open(slack: FakeSlack, params: Params) -> Params:
+    """Socket Mode: where to open the WebSocket (the app-level token was checked already)."""
+    base = slack.base_url or "http://127.0.0.1/"
+    return {"ok": True, "url": base.replace("http", "ws", 1) + "socket-mode"}
+
+
 METHODS: dict[str, Handler] = {
+    "apps.connections.open": apps_connections_open,
     "auth.test": auth_test,
     "team.info": team_info,
     "users.info": users_info,

@@ -1,0 +1,83 @@
+"""Socket Mode: the same handlers, Slack traffic over a WebSocket the bot opens to a local peer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import create_app
+from bot.config import Settings
+from tests.conftest import FAST
+
+
+@pytest.fixture
+async def socket_app(env, engine, clock, slack):
+    settings = Settings.model_validate({**env, "SLACK_APP_TOKEN": slack.socket_mode.app_token})
+    application = create_app(
+        settings,
+        engine=engine,
+        clock=clock,
+        migrate_on_start=False,
+        background_jobs=False,
+        tuning=FAST,
+    )
+    async with application.router.lifespan_context(application):
+        await slack.socket_mode.wait_connected()
+        yield application
+
+
+def slash(user_id: str, text: str, response_url: str) -> dict:
+    return {
+        "token": "x",
+        "team_id": "T0001",
+        "team_domain": "acme",
+        "channel_id": "C0001",
+        "channel_name": "general",
+        "user_id": user_id,
+        "user_name": "alice",
+        "command": "/questetra",
+        "text": text,
+        "api_app_id": "A0001",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }
+
+
+async def test_help_over_socket_mode_in_japanese(socket_app, slack) -> None:
+    url = slack.new_response_url()
+    envelope = slack.socket_mode.send("slash_commands", slash("U_JA", "help", url))
+    ack = await slack.socket_mode.wait_for_ack(envelope)
+    assert ack["envelope_id"] == envelope
+    (reply,) = await slack.wait_for_response(url)
+    assert reply["blocks"][0]["text"]["text"] == "Slack で Questetra"
+
+
+async def test_event_retries_are_processed_once(socket_app, slack, signer) -> None:
+    payload = {
+        "token": "x",
+        "team_id": "T0001",
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": "EvSOCKET",
+        "event_time": 1700000000,
+        "event": signer.app_home_opened("U_EN"),
+    }
+    first = slack.socket_mode.send("events_api", payload)
+    second = slack.socket_mode.send("events_api", payload, retry_attempt=1)
+    await slack.socket_mode.wait_for_ack(first)
+    await slack.socket_mode.wait_for_ack(second)
+    await slack.wait_for("views.publish")
+    other = slack.socket_mode.send(
+        "events_api", {**payload, "event_id": "EvOTHER", "event": signer.app_home_opened("U_JA")}
+    )
+    await slack.socket_mode.wait_for_ack(other)
+    await slack.wait_for("views.publish", count=2)
+    assert sorted(c.params["user_id"] for c in slack.calls_to("views.publish")) == ["U_EN", "U_JA"]
+
+
+async def test_http_routes_still_served(socket_app) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=socket_app), base_url="http://bot.test"
+    ) as client:
+        assert (await client.get("/healthz")).status_code == 200
