@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -152,3 +153,85 @@ async def test_real_server_answers_a_signed_help(env, slack, signer, tmp_path) -
             assert response.status_code == 200
         (reply,) = await slack.wait_for_response(url)
     assert reply["blocks"][0]["text"]["text"] == "Slack で Questetra"
+
+
+async def test_sigterm_during_a_poll_releases_every_lease(
+    tmp_path, questetra, questetra_url, slack
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from bot.crypto import KeyRing
+    from bot.db.engine import create_engine
+    from bot.db.migrate import upgrade
+    from bot.db.models import UserLink
+
+    key = Fernet.generate_key().decode()
+    db_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await upgrade(engine)
+    questetra.basic_auth_enabled = True
+    quser = questetra.add_user("alice@example.com", "Alice", api_password="pw")
+    now = datetime.now(UTC)
+    async with engine.begin() as connection:
+        await connection.execute(
+            UserLink.__table__.insert().values(
+                team_id="T0001",
+                slack_user_id="U_EN",
+                method="basic",
+                status="active",
+                questetra_user_id=quser.id,
+                questetra_email=quser.email,
+                questetra_name=quser.name,
+                credential_enc=KeyRing([key]).seal(
+                    {"email": quser.email, "api_password": "pw"}, owner="T0001/U_EN"
+                ),
+                linked_at=now,
+                updated_at=now,
+                next_poll_at=now,
+                poll_failures=0,
+            )
+        )
+    questetra.faults.set_latency(3.0)  # the poll is in flight when SIGTERM comes
+    env = {
+        **_base_env(tmp_path),
+        "SLACK_SIGNING_SECRET": "0123456789abcdef",
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": f"{slack.base_url}api/",
+        "QUESTETRA_BASE_URL": questetra_url,
+        "QUESTETRA_BASIC_AUTH": "true",
+        "BOT_ENCRYPTION_KEYS": key,
+        "DATABASE_URL": db_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(_free_port()),
+    }
+    process = subprocess.Popen(  # noqa: ASYNC220 - a few lines, test only
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        owner = None
+        deadline = time.monotonic() + 20
+        while owner is None and time.monotonic() < deadline:
+            async with engine.connect() as connection:
+                owner = (await connection.execute(select(UserLink.lease_owner))).scalar()
+            await asyncio.sleep(0.05)
+        assert owner is not None, "the poll never started"
+        process.terminate()
+        started = time.monotonic()
+        process.wait(timeout=15)
+        assert time.monotonic() - started < 10
+    finally:
+        if process.poll() is None:
+            process.kill()
+        questetra.faults.clear()
+    async with engine.connect() as connection:
+        owner, until = (
+            await connection.execute(select(UserLink.lease_owner, UserLink.lease_until))
+        ).one()
+    await engine.dispose()
+    assert (owner, until) == (None, None)
