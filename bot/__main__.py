@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot serve|migrate|check|keygen|rotate-keys``. The only reader of the environment."""
+"""Command line: ``python -m bot serve|migrate|check|keygen|rotate-keys|audit``. The only reader of the environment."""
 
 from __future__ import annotations
 
@@ -103,6 +103,37 @@ def cmd_rotate_keys(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.services.audit import entries, parse_span, to_csv
+
+    settings = _settings()
+    try:
+        since = datetime.now(UTC) - parse_span(args.since)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    async def run() -> str:
+        engine = create_engine(settings.async_database_url)
+        try:
+            rows = await entries(create_session_factory(engine), since=since, team_id=args.team)
+        finally:
+            await engine.dispose()
+        if args.format == "csv":
+            return to_csv(rows)
+        return "\n".join(
+            f"{r.at:%Y-%m-%d %H:%M:%S} {r.team_id or '-'} {r.actor} {r.action} {r.target or ''} "
+            f"{r.outcome}"
+            for r in rows
+        )
+
+    sys.stdout.write(asyncio.run(run()))
+    return 0
+
+
 def cmd_keygen(_: argparse.Namespace) -> int:
     print(Fernet.generate_key().decode())
     return 0
@@ -124,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "rotate-keys", help="re-encrypt stored secrets under the newest BOT_ENCRYPTION_KEYS key"
     ).set_defaults(func=cmd_rotate_keys)
+    audit = sub.add_parser("audit", help="print or export the audit log")
+    audit.add_argument("--since", default="7d", help="how far back: 30m, 12h, 7d, 2w (default 7d)")
+    audit.add_argument("--format", choices=("text", "csv"), default="text")
+    audit.add_argument("--team", help="only this Slack team id")
+    audit.set_defaults(func=cmd_audit)
     return parser
 
 

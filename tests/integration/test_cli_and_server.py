@@ -235,3 +235,46 @@ async def test_sigterm_during_a_poll_releases_every_lease(
         ).one()
     await engine.dispose()
     assert (owner, until) == (None, None)
+
+
+async def test_audit_export_as_csv(tmp_path) -> None:
+    import csv
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    from bot.db import repo
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.migrate import upgrade
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await upgrade(engine)
+    now = datetime.now(UTC)
+    async with create_session_factory(engine)() as session, session.begin():
+        await repo.add_audit(
+            session, at=now - timedelta(days=10), team_id="T1", actor="U1", action="link"
+        )
+        await repo.add_audit(
+            session,
+            at=now,
+            team_id="T1",
+            actor="U2",
+            action="accept",
+            target="20001",
+            detail={"result": "accepted"},
+        )
+    await engine.dispose()
+    env = {
+        **_base_env(tmp_path),
+        "SLACK_SIGNING_SECRET": "0123456789abcdef",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "QUESTETRA_BASE_URL": "http://127.0.0.1:9/",
+        "QUESTETRA_BASIC_AUTH": "true",
+        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+    }
+    result = _run(["audit", "--since", "7d", "--format", "csv"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["actor"], r["action"], r["target"]) for r in rows] == [("U2", "accept", "20001")]
+    assert rows[0]["detail"] == '{"result": "accepted"}'
+    assert _run(["audit", "--since", "soon"], env, tmp_path).returncode == 2
