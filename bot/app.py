@@ -37,7 +37,8 @@ from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
 from bot.slack.alerts import channel_gone, subscription_stopped
-from bot.slack.app import build_slack_app, build_slack_client
+from bot.slack.app import build_slack_app
+from bot.slack.clients import EncryptedInstallationStore, SlackClients
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
@@ -86,9 +87,10 @@ def create_app(
     keyring = KeyRing(settings.bot_encryption_keys)
     metrics = Metrics()
     profiles = ProfileCache(clock)
-    slack_client = build_slack_client(settings)
+    store = EncryptedInstallationStore(sessions, keyring) if settings.multi_workspace else None
+    slack_clients = SlackClients(settings, store)
     ports = SlackPorts(
-        client=slack_client,
+        clients=slack_clients,
         profiles=profiles,
         sessions=sessions,
         clock=clock,
@@ -138,7 +140,7 @@ def create_app(
         keyring=keyring,
         profiles=profiles,
         metrics=metrics,
-        slack_client=slack_client,
+        slack_clients=slack_clients,
         slack_ports=ports,
         questetra=api,
         questetra_http=questetra_http,
@@ -176,7 +178,7 @@ def create_app(
     sender = OutboxSender(
         sessions=sessions,
         clock=clock,
-        client=slack_client,
+        clients=slack_clients,
         profiles=profiles,
         base_url=settings.questetra_base_url,
         owner=owner,
@@ -192,7 +194,7 @@ def create_app(
     maintenance = Maintenance(
         engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
     )
-    slack = build_slack_app(deps)
+    slack = build_slack_app(deps, store)
     app_routes = routes(deps, slack)
 
     @asynccontextmanager
@@ -217,7 +219,7 @@ def create_app(
             # Slack traffic over a WebSocket we open: no inbound URL needed for Slack. The HTTP
             # server still serves the OAuth callback, hooks, health and metrics.
             socket_mode = AsyncSocketModeHandler(
-                slack, settings.slack_app_token.get_secret_value(), web_client=slack_client
+                slack, settings.slack_app_token.get_secret_value(), web_client=slack_clients.default
             )
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("slack.socket_mode_connected")

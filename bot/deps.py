@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -19,6 +18,7 @@ from bot.services.credentials import CredentialService
 from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
+from bot.slack.clients import SlackClients
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 
@@ -32,7 +32,7 @@ class Deps:
     keyring: KeyRing
     profiles: ProfileCache
     metrics: Metrics
-    slack_client: AsyncWebClient
+    slack_clients: SlackClients
     slack_ports: SlackPorts
     questetra: QuestetraApi
     # The raw client for Questetra endpoints outside /API/ (Message Start Events).

@@ -10,7 +10,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import structlog
-from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
+from slack_bolt.adapter.starlette.async_handler import (
+    AsyncSlackRequestHandler,
+    to_async_bolt_request,
+    to_starlette_response,
+)
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -110,6 +114,19 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
         ).inc()
         return to_starlette_response(bolt_response)
 
+    install_routes: list[Route] = []
+    if slack.oauth_flow is not None:
+        # Multi-workspace mode: Bolt's "Add to Slack" page and its OAuth redirect.
+        handler = AsyncSlackRequestHandler(slack)
+
+        async def slack_oauth(request: Request) -> Response:
+            return await handler.handle(request)
+
+        install_routes = [
+            Route(slack.oauth_flow.install_path, slack_oauth, methods=["GET"]),
+            Route(slack.oauth_flow.redirect_uri_path, slack_oauth, methods=["GET"]),
+        ]
+
     async def database_ok() -> bool:
         try:
             async with deps.engine.connect() as connection:
@@ -172,7 +189,8 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
             )
         text, blocks = webhook_post(payload, deps.settings.questetra_base_url)
         try:
-            await deps.slack_client.chat_postMessage(
+            client = await deps.slack_clients.for_team(target.team_id)
+            await client.chat_postMessage(
                 channel=target.channel_id, text=text, blocks=blocks, unfurl_links=False
             )
         except SlackApiError as exc:
@@ -202,6 +220,7 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
         Route("/questetra/oauth/start", oauth_start, methods=["GET"]),
         Route("/questetra/oauth/callback", oauth_callback, methods=["GET"]),
         Route("/hooks/{token}", hook, methods=["POST"]),
+        *install_routes,
     ]
 
 

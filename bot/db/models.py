@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    DateTime,
     Index,
     LargeBinary,
     String,
@@ -139,6 +140,17 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class SlackOAuthState(Base):
+    """States of Slack's "Add to Slack" flow (multi-workspace mode). The shape is the one
+    slack_sdk's AsyncSQLAlchemyOAuthStateStore reads and writes; our migrations own the table."""
+
+    __tablename__ = "slack_oauth_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(200))
+    expire_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, as slack_sdk writes it
+
+
 class BridgeFlag(Base):
     """Small shared state every replica must agree on (e.g. the Questetra client was disabled)."""
 
@@ -147,3 +159,26 @@ class BridgeFlag(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime]
+
+
+class StartEventDefinition(Base):
+    """A start event an admin registered from Slack (START_EVENTS_FILE ones stay in the file)."""
+
+    __tablename__ = "start_events"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    # What users type after `/questetra start`; fixed for the row's life (the key is sealed to it).
+    name: Mapped[str] = mapped_column(String(40))
+    # The definition in START_EVENTS_FILE's format, without the key (bot.domain.start_events).
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Sealed {"key": …}: the event's API key.
+    key_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[str] = mapped_column(SlackId)
+    created_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(SlackId)
+    updated_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"StartEventDefinition(team_id={self.team_id!r}, name={self.name!r})"

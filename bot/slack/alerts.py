@@ -179,7 +179,9 @@ async def subscription_stopped(deps: Deps, subscription: Subscription, reason: s
         channel=subscription.channel_id,
         reason=t(locale, f"subscription.reason_{reason}"),
     )
-    await deps.slack_ports.dm(subscription.subscriber_id, text, [mrkdwn(f":warning: {text}")])
+    await deps.slack_ports.dm(
+        subscription.team_id, subscription.subscriber_id, text, [mrkdwn(f":warning: {text}")]
+    )
 
 
 async def channel_gone(deps: Deps, row: OutboxMessage, error: str) -> None:

@@ -5,36 +5,57 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
-from bot.config import Settings
 from bot.deps import Deps
 from bot.slack import actions, commands, errors, events, middleware
+from bot.slack.clients import EncryptedInstallationStore
 from bot.slack.features import FEATURES
 
+# The bot scopes of manifest.yml (tests/unit/test_manifest.py keeps the two equal).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "users:read",
+    "users:read.email",
+    "channels:read",
+    "groups:read",
+)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
-def build_slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client; its base URL is a setting, so tests point it at the fake Slack."""
-    return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        ],
-    )
 
-
-def build_slack_app(deps: Deps) -> AsyncApp:
+def build_slack_app(deps: Deps, store: EncryptedInstallationStore | None = None) -> AsyncApp:
+    """The Bolt app. With ``store`` (multi-workspace mode) Bolt's OAuth flow installs the app
+    into workspaces at ``/slack/install``; otherwise the single bot token is used."""
     settings = deps.settings
+    oauth_settings = None
+    if store is not None:
+        oauth_settings = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=(
+                settings.slack_client_secret.get_secret_value()
+                if settings.slack_client_secret
+                else None
+            ),
+            scopes=list(BOT_SCOPES),
+            redirect_uri=f"{settings.bot_public_url}{REDIRECT_PATH}",
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            installation_store=store,
+            installation_store_bot_only=True,
+            # Table created by our migrations (bot.db.models.SlackOAuthState), not by the store.
+            state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=deps.engine),
+        )
     app = AsyncApp(
-        client=deps.slack_client,
+        client=deps.slack_clients.default,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("bot.slack.bolt"),
+        installation_store=store,
+        oauth_settings=oauth_settings,
         # Unknown requests must not crash anything; Bolt answers 404 and we log a warning.
         raise_error_for_unhandled_request=False,
     )

@@ -36,6 +36,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 action=reason,
                 detail={"links_removed": removed},
             )
+        deps.slack_clients.forget(team_id)
         log.info("slack.workspace_purged", team_id=team_id, reason=reason, links_removed=removed)
 
     @app.event("app_uninstalled")

@@ -105,8 +105,9 @@ async def announce_link(deps: Deps, *, team_id: str, user_id: str, quser: QUser)
     """After a successful link: a DM saying as whom, and a refreshed Home tab."""
     locale = await deps.slack_ports.locale_of(team_id, user_id)
     text = t(locale, "linked.dm", name=quser.name, email=quser.email, command=DEFAULT_COMMAND)
-    await deps.slack_ports.dm(user_id, text, [mrkdwn(f":white_check_mark: {text}")])
-    await publish_home(deps, deps.slack_client, team_id=team_id, user_id=user_id)
+    await deps.slack_ports.dm(team_id, user_id, text, [mrkdwn(f":white_check_mark: {text}")])
+    client = await deps.slack_clients.for_team(team_id)
+    await publish_home(deps, client, team_id=team_id, user_id=user_id)
 
 
 SUBCOMMANDS: dict[str, Handler] = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import structlog
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -12,6 +11,7 @@ from bot.db.models import BridgeFlag
 from bot.errors import NextStep
 from bot.i18n import t
 from bot.slack.blocks import actions, mrkdwn, next_step_elements
+from bot.slack.clients import SlackClients
 from bot.slack.profiles import ProfileCache
 
 log = structlog.stdlib.get_logger(__name__)
@@ -23,13 +23,13 @@ class SlackPorts:
     def __init__(
         self,
         *,
-        client: AsyncWebClient,
+        clients: SlackClients,
         profiles: ProfileCache,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         admin_user_ids: list[str],
     ) -> None:
-        self._client = client
+        self._clients = clients
         self._profiles = profiles
         self._sessions = sessions
         self._clock = clock
@@ -37,14 +37,19 @@ class SlackPorts:
 
     async def email_of(self, team_id: str, user_id: str) -> str | None:
         # Fresh, not cached: this decides whose Questetra account a user may link.
-        return (await self._profiles.get(self._client, team_id, user_id, fresh=True)).email
+        client = await self._clients.for_team(team_id)
+        return (await self._profiles.get(client, team_id, user_id, fresh=True)).email
 
     async def locale_of(self, team_id: str, user_id: str) -> str | None:
-        return (await self._profiles.get(self._client, team_id, user_id)).locale
+        client = await self._clients.for_team(team_id)
+        return (await self._profiles.get(client, team_id, user_id)).locale
 
-    async def dm(self, user_id: str, text: str, blocks: list[dict[str, object]]) -> None:
+    async def dm(
+        self, team_id: str, user_id: str, text: str, blocks: list[dict[str, object]]
+    ) -> None:
         try:
-            await self._client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+            client = await self._clients.for_team(team_id)
+            await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
         except SlackApiError as exc:
             log.warning("slack.dm_failed", user_id=user_id, error=exc.response.get("error"))
 
@@ -55,7 +60,7 @@ class SlackPorts:
             mrkdwn(f":warning: {text}"),
             actions(*next_step_elements(locale, NextStep.RELINK)),
         ]
-        await self.dm(slack_user_id, text, blocks)
+        await self.dm(team_id, slack_user_id, text, blocks)
 
     async def refresh_expiring(self, team_id: str, slack_user_id: str) -> None:
         locale = await self.locale_of(team_id, slack_user_id)
@@ -64,7 +69,7 @@ class SlackPorts:
             mrkdwn(f":hourglass: {text}"),
             actions(*next_step_elements(locale, NextStep.RELINK)),
         ]
-        await self.dm(slack_user_id, text, blocks)
+        await self.dm(team_id, slack_user_id, text, blocks)
 
     async def client_refused(self) -> None:
         """Tell the admins once (across replicas) that Questetra refused our OAuth client."""
@@ -79,6 +84,8 @@ class SlackPorts:
                 flag.value = value
                 flag.updated_at = self._clock.now()
         for admin in self._admins:
+            # ADMIN_SLACK_USER_IDS are not tied to a workspace: the default client reaches
+            # them in single-workspace mode, which is where this setting is meant to be used.
             locale = await self.locale_of("", admin)
             text = t(locale, "admin.client_refused_dm")
-            await self.dm(admin, text, [mrkdwn(f":rotating_light: {text}")])
+            await self.dm("", admin, text, [mrkdwn(f":rotating_light: {text}")])

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +29,7 @@ from bot.db.alert_models import AlertSettings, OutboxMessage
 from bot.domain.alerts import SEND_BACKOFF_CAP, backoff, quiet_until, task_from_json
 from bot.metrics import Metrics
 from bot.slack.alert_blocks import alert_message, digest_message, process_post
+from bot.slack.clients import SlackClients
 from bot.slack.profiles import ProfileCache
 
 log = structlog.stdlib.get_logger(__name__)
@@ -63,7 +63,7 @@ class OutboxSender:
         *,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
-        client: AsyncWebClient,
+        clients: SlackClients,
         profiles: ProfileCache,
         base_url: str,
         owner: str,
@@ -77,7 +77,7 @@ class OutboxSender:
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._client = client
+        self._clients = clients
         self._profiles = profiles
         self._base_url = base_url
         self._owner = owner
@@ -206,7 +206,8 @@ class OutboxSender:
     async def _locale_tz(self, row: OutboxMessage) -> tuple[str | None, ZoneInfo]:
         if row.slack_user_id is None:
             return None, ZoneInfo(DEFAULT_TZ)
-        profile = await self._profiles.get(self._client, row.team_id, row.slack_user_id)
+        client = await self._clients.for_team(row.team_id)
+        profile = await self._profiles.get(client, row.team_id, row.slack_user_id)
         try:
             tz = ZoneInfo(profile.tz or DEFAULT_TZ)
         except (ZoneInfoNotFoundError, ValueError):
@@ -229,13 +230,14 @@ class OutboxSender:
             channel = row.channel_id or await self._open_im(row)
             if row.attempts > 1:
                 # An earlier attempt may have posted and died before recording it.
-                found = await self._find_posted(channel, row.id)
+                found = await self._find_posted(row.team_id, channel, row.id)
                 if found is not None:
                     await self._mark_sent(row, channel, found, reconciled=True)
                     return
             text, blocks = await self._render(row)
             await self._wait_for_slot(channel)
-            response = await self._client.chat_postMessage(
+            client = await self._clients.for_team(row.team_id)
+            response = await client.chat_postMessage(
                 channel=channel,
                 text=text,
                 blocks=blocks,
@@ -256,13 +258,16 @@ class OutboxSender:
 
     async def _open_im(self, row: OutboxMessage) -> str:
         user = row.slack_user_id or ""
-        if user not in self._im:
-            opened = await self._client.conversations_open(users=user)
-            self._im[user] = str(opened["channel"]["id"])
-        return self._im[user]
+        key = f"{row.team_id}/{user}"
+        if key not in self._im:
+            client = await self._clients.for_team(row.team_id)
+            opened = await client.conversations_open(users=user)
+            self._im[key] = str(opened["channel"]["id"])
+        return self._im[key]
 
-    async def _find_posted(self, channel: str, outbox_id: int) -> str | None:
-        history = await self._client.conversations_history(
+    async def _find_posted(self, team_id: str, channel: str, outbox_id: int) -> str | None:
+        client = await self._clients.for_team(team_id)
+        history = await client.conversations_history(
             channel=channel, limit=50, include_all_metadata=True
         )
         for message in history.get("messages") or []:
@@ -341,9 +346,8 @@ class OutboxSender:
             locale, _ = await self._locale_tz(row)
             text, blocks = digest_message(locale, self._base_url, tasks, self._clock.now())
             await self._wait_for_slot(channel)
-            response = await self._client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks
-            )
+            client = await self._clients.for_team(row.team_id)
+            response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SlackApiError as exc:
             await self._slack_failure(row, exc)
             return
@@ -370,7 +374,8 @@ class OutboxSender:
         try:
             text, blocks = await self._render(row)
             await self._wait_for_slot(row.channel_id or "")
-            await self._client.chat_update(
+            client = await self._clients.for_team(row.team_id)
+            await client.chat_update(
                 channel=row.channel_id or "", ts=row.message_ts or "", text=text, blocks=blocks
             )
         except SlackApiError as exc:

@@ -1,0 +1,171 @@
+"""Slack Web API clients per workspace, and the installation store behind multi-workspace mode.
+
+Single workspace (``SLACK_BOT_TOKEN``): one client for everything. Multi-workspace
+(``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET``): Bolt's OAuth flow installs the app; each
+workspace's bot token is sealed into ``workspaces.bot_token_enc`` and background work (alerts,
+DMs, webhook posts) asks for the client of the team it works for.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.crypto import KeyRing
+from bot.db.models import Workspace
+from bot.errors import CredentialError
+
+log = structlog.stdlib.get_logger(__name__)
+
+
+def build_client(base_url: str, token: str | None) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def _owner(team_id: str) -> str:
+    return f"workspace/{team_id}"
+
+
+class EncryptedInstallationStore(AsyncInstallationStore):
+    """Bolt's installation store on our ``workspaces`` table, bot tokens sealed at rest."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], keyring: KeyRing) -> None:
+        self._sessions = sessions
+        self._keyring = keyring
+
+    @property
+    def logger(self) -> Any:
+        return log
+
+    async def async_save(self, installation: Installation) -> None:
+        await self.async_save_bot(installation.to_bot())
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        team_id = bot.team_id or bot.enterprise_id or ""
+        sealed = self._keyring.seal(
+            {"bot_token": bot.bot_token, "bot_id": bot.bot_id, "app_id": bot.app_id or ""},
+            owner=_owner(team_id),
+        )
+        async with self._sessions() as session, session.begin():
+            row = await session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+            if row is None:
+                row = Workspace(team_id=team_id)
+                session.add(row)
+            row.enterprise_id = bot.enterprise_id
+            row.team_name = bot.team_name
+            row.bot_user_id = bot.bot_user_id
+            row.bot_scopes = ",".join(bot.bot_scopes or [])
+            row.bot_token_enc = sealed
+        log.info("slack.installed", team_id=team_id)
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        key = team_id or enterprise_id or ""
+        async with self._sessions() as session:
+            row = await session.scalar(select(Workspace).where(Workspace.team_id == key))
+        if row is None or row.bot_token_enc is None:
+            return None
+        try:
+            secret = self._keyring.open(row.bot_token_enc, owner=_owner(key))
+        except CredentialError:
+            log.warning("slack.bot_token_unreadable", team_id=key)
+            return None
+        return Bot(
+            app_id=secret.get("app_id") or None,
+            enterprise_id=row.enterprise_id,
+            team_id=row.team_id,
+            team_name=row.team_name,
+            bot_token=str(secret["bot_token"]),
+            bot_id=str(secret.get("bot_id") or ""),
+            bot_user_id=row.bot_user_id or "",
+            bot_scopes=(row.bot_scopes or "").split(","),
+            installed_at=row.installed_at.timestamp()
+            if row.installed_at
+            else datetime.now(UTC).timestamp(),
+        )
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        bot = await self.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None:
+            return None
+        return Installation(
+            app_id=bot.app_id,
+            enterprise_id=bot.enterprise_id,
+            team_id=bot.team_id,
+            team_name=bot.team_name,
+            bot_token=bot.bot_token,
+            bot_id=bot.bot_id,
+            bot_user_id=bot.bot_user_id,
+            bot_scopes=bot.bot_scopes,
+            user_id=user_id or "",
+            installed_at=bot.installed_at,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                delete(Workspace).where(Workspace.team_id == (team_id or enterprise_id or ""))
+            )
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        if user_id is None:
+            await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+
+class SlackClients:
+    """The Web API client to use for a workspace."""
+
+    def __init__(self, settings: Settings, store: EncryptedInstallationStore | None = None) -> None:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self.default = build_client(settings.slack_api_url, token)
+        self._base_url = settings.slack_api_url
+        self._store = store
+        self._cache: dict[str, AsyncWebClient] = {}
+
+    async def for_team(self, team_id: str) -> AsyncWebClient:
+        if self._store is None:
+            return self.default
+        if team_id not in self._cache:
+            bot = await self._store.async_find_bot(enterprise_id=None, team_id=team_id)
+            if bot is None:
+                # Uninstalled: callers get Slack's own not_authed error and handle it as such.
+                return self.default
+            self._cache[team_id] = build_client(self._base_url, bot.bot_token)
+        return self._cache[team_id]
+
+    def forget(self, team_id: str) -> None:
+        self._cache.pop(team_id, None)
