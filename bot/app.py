@@ -229,7 +229,7 @@ def create_app(
             if socket_mode is not None:
                 await socket_mode.close_async()  # type: ignore[no-untyped-call]
             # Stop taking new work, let the current round end, hand leases back.
-            for worker in (poller, sender, subscription_poller):
+            for worker in (poller, sender, subscription_poller, maintenance):
                 worker.stop()
             if jobs:
                 _done, late = await asyncio.wait(jobs, timeout=5)

@@ -11,7 +11,9 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from bot.deps import Deps
 from bot.slack import actions, commands, errors, events, middleware
 from bot.slack.clients import EncryptedInstallationStore
+from bot.slack.errors import report_error
 from bot.slack.features import FEATURES
+from bot.slack.guard import GuardedAsyncApp
 
 # The bot scopes of manifest.yml (tests/unit/test_manifest.py keeps the two equal).
 BOT_SCOPES = (
@@ -50,7 +52,7 @@ def build_slack_app(deps: Deps, store: EncryptedInstallationStore | None = None)
             # Table created by our migrations (bot.db.models.SlackOAuthState), not by the store.
             state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=deps.engine),
         )
-    app = AsyncApp(
+    app = GuardedAsyncApp(
         client=deps.slack_clients.default,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("bot.slack.bolt"),
@@ -59,6 +61,7 @@ def build_slack_app(deps: Deps, store: EncryptedInstallationStore | None = None)
         # Unknown requests must not crash anything; Bolt answers 404 and we log a warning.
         raise_error_for_unhandled_request=False,
     )
+    app.set_reporter(lambda error, body, context: report_error(deps, error, body, context))
     middleware.register(app, deps)
     commands.register(app, deps)
     actions.register(app, deps)

@@ -37,28 +37,36 @@ async def tell_user(
         await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
 
+async def report_error(
+    deps: Deps, error: Exception, body: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """Turn any failure into a message for the user, in their language, with a next step."""
+    locale = None
+    if context.client is not None and context.user_id:
+        profile = await deps.profiles.get(context.client, context.team_id, context.user_id)
+        locale = profile.locale
+    if isinstance(error, UserFacingError):
+        log.info("slack.user_error", key=error.key, user_id=context.user_id, detail=str(error))
+        message, step = t(locale, error.key, **error.params), error.next_step
+    else:
+        ref = uuid.uuid4().hex[:10]
+        # exc_info carries the traceback to the log only; the user sees the reference.
+        log.error(
+            "slack.unhandled_error",
+            ref=ref,
+            user_id=context.user_id,
+            error_type=type(error).__name__,
+            exc_info=error,
+        )
+        message, step = t(locale, "error.internal", ref=ref), NextStep.NONE
+    try:
+        await tell_user(context, body, message, error_blocks(locale, message, step))
+    except SlackApiError as exc:
+        log.warning("slack.error_reply_failed", error=exc.response.get("error"))
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        locale = None
-        if context.client is not None and context.user_id:
-            profile = await deps.profiles.get(context.client, context.team_id, context.user_id)
-            locale = profile.locale
-        if isinstance(error, UserFacingError):
-            log.info("slack.user_error", key=error.key, user_id=context.user_id)
-            message, step = t(locale, error.key, **error.params), error.next_step
-        else:
-            ref = uuid.uuid4().hex[:10]
-            # exc_info carries the traceback to the log only; the user sees the reference.
-            log.error(
-                "slack.unhandled_error",
-                ref=ref,
-                user_id=context.user_id,
-                error_type=type(error).__name__,
-                exc_info=error,
-            )
-            message, step = t(locale, "error.internal", ref=ref), NextStep.NONE
-        try:
-            await tell_user(context, body, message, error_blocks(locale, message, step))
-        except SlackApiError as exc:
-            log.warning("slack.error_reply_failed", error=exc.response.get("error"))
+        # Failures before a listener runs (middleware); listeners report their own (guard.py).
+        await report_error(deps, error, body, context)

@@ -55,10 +55,17 @@ class Maintenance:
         self._clock = clock
         self._events = events
         self._interval = interval
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
 
     async def run_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval.total_seconds())
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval.total_seconds())
+            if self._stopping.is_set():
+                return
             try:
                 async with self._exclusive() as mine:
                     if mine:

@@ -208,3 +208,14 @@ async def test_an_undeclared_action_id_is_not_handled(bot, signer, slack) -> Non
     payload = signer.block_actions("no_such_action", user_id="U_EN")
     body, headers = signer.interactivity(payload)
     assert (await bot.post("/slack/events", content=body, headers=headers)).status_code == 404
+
+
+async def test_listeners_that_fail_right_after_ack_still_answer_200(bot, signer, slack) -> None:
+    # Bolt resets a recorded ack when a listener raises; ours never raise (bot/slack/guard.py).
+    for n in range(15):
+        url = slack.new_response_url()
+        body, headers = signer.slash_command("alerts sometimes", user_id="U_EN", response_url=url)
+        response = await bot.post("/slack/events", content=body, headers=headers)
+        assert response.status_code == 200, n
+        (reply,) = await slack.wait_for_response(url)
+        assert "Link your Questetra account first" in reply["text"] or "alerts on" in reply["text"]
