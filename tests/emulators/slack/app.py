@@ -6,6 +6,7 @@ Every request to /api/ is recorded, including the ones answered with an error.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import time
@@ -22,7 +23,13 @@ from starlette.routing import Route
 
 from tests.emulators.server import LoopbackServer, serve
 from tests.emulators.slack.state import Call, FakeSlack
-from tests.emulators.slack.webapi import METHODS, SlackError, apply_response, truthy
+from tests.emulators.slack.webapi import (
+    METHODS,
+    NO_TOKEN_METHODS,
+    SlackError,
+    apply_response,
+    truthy,
+)
 
 # Arguments Slack takes as JSON-encoded strings in form bodies (and as objects in JSON bodies).
 JSON_ARGS = ("blocks", "view", "metadata", "attachments")
@@ -55,6 +62,17 @@ async def _read_args(request: Request) -> tuple[dict[str, Any], str | None]:
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])
     return args, token if isinstance(token, str) else None
+
+
+def _basic(request: Request) -> dict[str, str]:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        user, _, password = base64.b64decode(value.strip()).decode().partition(":")
+    except ValueError:
+        return {}
+    return {"client_id": user, "client_secret": password}
 
 
 def _bearer(request: Request) -> str | None:
@@ -99,11 +117,14 @@ def create_app(slack: FakeSlack) -> Starlette:
         if handler is None:
             return done(200, {"ok": False, "error": "unknown_method", "req_method": method})
         with slack.lock:
-            if token is None:
+            if method in NO_TOKEN_METHODS:
+                # Client id and secret, checked by the method: in the form or as HTTP Basic.
+                args.update(_basic(request))
+            elif token is None:
                 return done(200, {"ok": False, "error": "not_authed"})
-            if token in slack._revoked:
+            elif token in slack._revoked:
                 return done(200, {"ok": False, "error": "token_revoked"})
-            if token not in slack._tokens:
+            elif token not in slack._tokens:
                 return done(200, {"ok": False, "error": "invalid_auth"})
         fault = slack.take_fault(method)
         if fault is not None:

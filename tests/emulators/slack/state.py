@@ -112,6 +112,10 @@ class FakeSlack:
         self.strict_channels = False
         self.lock = threading.RLock()
         self.socket_mode = SocketModePeer()
+        # The Slack app's own credentials, for the "Add to Slack" (oauth.v2.access) exchange.
+        self.client_id = "1111.2222"
+        self.client_secret = "fake-slack-client-secret"
+        self._oauth_codes: set[str] = set()
         self._init_state(keep_users=False)
 
     def _init_state(self, *, keep_users: bool) -> None:
@@ -145,6 +149,20 @@ class FakeSlack:
         self._init_state(keep_users=keep_users)
 
     # -- directory -----------------------------------------------------------------------------
+
+    def issue_oauth_code(self) -> str:
+        """A one-time code as Slack puts on the OAuth redirect after a user approves."""
+        code = secrets.token_hex(8)
+        with self.lock:
+            self._oauth_codes.add(code)
+        return code
+
+    def take_oauth_code(self, code: str) -> bool:
+        with self.lock:
+            if code in self._oauth_codes:
+                self._oauth_codes.discard(code)
+                return True
+            return False
 
     def add_token(self, token: str) -> None:
         """Another token that authenticates as the same bot (e.g. after a reinstall)."""

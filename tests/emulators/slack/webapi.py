@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, Literal
 
+from tests.emulators.slack import defaults
 from tests.emulators.slack.state import FakeSlack, ResponseUrl
 
 Params = dict[str, Any]
@@ -550,13 +551,42 @@ def apply_response(slack: FakeSlack, state: ResponseUrl, body: Params) -> None:
     )
 
 
+def oauth_v2_access(slack: FakeSlack, params: Params) -> Params:
+    """The "Add to Slack" code exchange: client id + secret + a code from slack.issue_oauth_code."""
+    if (params.get("client_id"), params.get("client_secret")) != (
+        slack.client_id,
+        slack.client_secret,
+    ):
+        raise SlackError("invalid_client_id")
+    if not slack.take_oauth_code(str(params.get("code", ""))):
+        raise SlackError("invalid_code")
+    token = f"xoxb-{slack.team_id}-{secrets.token_hex(8)}"
+    slack.add_token(token)
+    return {
+        "ok": True,
+        "access_token": token,
+        "token_type": "bot",
+        "scope": ",".join(slack.scopes),
+        "bot_user_id": slack.bot_user_id,
+        "app_id": slack.app_id,
+        "team": {"id": slack.team_id, "name": slack.team_name},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "authed_user": {"id": defaults.USER_ID},
+    }
+
+
 def apps_connections_open(slack: FakeSlack, params: Params) -> Params:
     """Socket Mode: where to open the WebSocket (the app-level token was checked already)."""
     base = slack.base_url or "http://127.0.0.1/"
     return {"ok": True, "url": base.replace("http", "ws", 1) + "socket-mode"}
 
 
+# Methods Slack authenticates otherwise than with a token.
+NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
+
 METHODS: dict[str, Handler] = {
+    "oauth.v2.access": oauth_v2_access,
     "apps.connections.open": apps_connections_open,
     "auth.test": auth_test,
     "team.info": team_info,
