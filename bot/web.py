@@ -56,7 +56,7 @@ def parse_hook_body(content_type: str, body: bytes) -> dict[str, Any] | None:
                 k: v[-1]
                 for k, v in parse_qs(body.decode("utf-8"), strict_parsing=bool(body)).items()
             }
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(raw, dict):
         return None
@@ -104,7 +104,7 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
             return PlainTextResponse("invalid signature", status_code=401)
         try:
             bolt_request = to_async_bolt_request(request, body)
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):
             return PlainTextResponse("malformed body", status_code=400)
         if not is_well_formed(bolt_request.body):
             return PlainTextResponse("malformed body", status_code=400)

@@ -93,14 +93,14 @@ def _parse(path: str, response: httpx.Response) -> Any:
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # absurdly nested JSON is unreadable too
         raise QuestetraProtocolError(f"{path}: answer is not JSON") from None
 
 
 def _errors_of(response: httpx.Response) -> list[dict[str, Any]]:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     problems = body.get("errors") if isinstance(body, dict) else None
     return [p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else []

@@ -102,7 +102,7 @@ class QuestetraOAuth:
                 raise QuestetraProtocolError(f"token endpoint answered {exc.error}") from None
             except httpx.HTTPError as exc:
                 raise QuestetraDown(f"token endpoint: {type(exc).__name__}") from None
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or absurdly nested
                 raise QuestetraProtocolError("token endpoint answer is not JSON") from None
         return _token_set(raw, now)
 

@@ -36,7 +36,7 @@ def parse_page_value(value: str | None) -> tuple[int, list[str]]:
     try:
         data = json.loads(value or "{}")
         return int(data.get("p", 0)), str(data.get("q", "")).split()
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, RecursionError):
         return 0, []
 
 
@@ -68,7 +68,7 @@ def parse_accept_value(value: str | None) -> AcceptClick | None:
             str(data.get("q", "")).split(),
             str(data.get("o", "list")),
         )
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 
@@ -80,7 +80,7 @@ def parse_details_value(value: str | None) -> tuple[int, int] | None:
     try:
         data = json.loads(value or "")
         return int(data["w"]), int(data["p"])
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         return None
 
 
