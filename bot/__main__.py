@@ -33,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     try:
-        app = create_app(settings, migrate_on_start=not args.no_migrate)
+        app = create_app(settings, migrate_on_start=not args.no_migrate, environ=os.environ)
     except ConfigurationError as exc:
         print(f"The bot cannot start: {exc}", file=sys.stderr)
         return 2
@@ -71,7 +71,7 @@ def cmd_check(_: argparse.Namespace) -> int:
     from bot.checks import run_checks
 
     settings = _settings()
-    results = asyncio.run(run_checks(settings))
+    results = asyncio.run(run_checks(settings, os.environ))
     for name, ok, detail in results:
         print(f"{'OK  ' if ok else 'FAIL'} {name}: {detail}")
     failed = [name for name, ok, _ in results if not ok]

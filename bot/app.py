@@ -6,7 +6,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -75,6 +75,7 @@ def create_app(
     migrate_on_start: bool = True,
     background_jobs: bool = True,
     tuning: Tuning | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Starlette:
     """Build the ASGI app. Tests inject the clock, the engine and the Questetra transport; the
     Slack Web API base URL is ``settings.slack_api_url``, so a fake Slack is just a setting."""
@@ -134,6 +135,7 @@ def create_app(
     )
     deps = Deps(
         settings=settings,
+        environ=dict(environ or {}),
         clock=clock,
         engine=engine,
         sessions=sessions,

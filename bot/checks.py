@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -10,7 +12,9 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.migrate import current_heads
+from bot.errors import ConfigurationError
 from bot.questetra.client import build_http_client, probe
+from bot.services.start import load_events_file
 
 CheckResult = tuple[str, bool, str]
 
@@ -67,9 +71,22 @@ async def check_questetra(
     return ("questetra", result.ok, f"{settings.questetra_base_url}: {result.detail}")
 
 
-async def run_checks(settings: Settings) -> list[CheckResult]:
+def check_start_events(settings: Settings, environ: Mapping[str, str]) -> CheckResult:
+    if settings.start_events_file is None:
+        return ("start events", True, "START_EVENTS_FILE not set (admins add events in Slack)")
+    try:
+        entries = load_events_file(
+            settings.start_events_file, base_url=settings.questetra_base_url, environ=environ
+        )
+    except ConfigurationError as exc:
+        return ("start events", False, str(exc))
+    return ("start events", True, f"{settings.start_events_file}: {len(entries)} event(s), valid")
+
+
+async def run_checks(settings: Settings, environ: Mapping[str, str]) -> list[CheckResult]:
     return [
         await check_database(settings),
         await check_slack(settings),
         await check_questetra(settings),
+        check_start_events(settings, environ),
     ]

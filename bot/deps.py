@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -26,6 +26,8 @@ from bot.slack.profiles import ProfileCache
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
+    # The process environment as the CLI read it (start events' `key_env` look keys up here).
+    environ: Mapping[str, str]
     clock: Clock
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]

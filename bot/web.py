@@ -69,9 +69,10 @@ def parse_hook_body(content_type: str, body: bytes) -> dict[str, Any] | None:
             result[name] = value
     pid = raw.get("processInstanceId")
     if pid not in (None, ""):
-        if isinstance(pid, bool) or not str(pid).isdigit():
+        text = str(pid)
+        if isinstance(pid, bool) or not (text.isascii() and text.isdigit() and len(text) <= 18):
             return None
-        result["process_id"] = int(pid)
+        result["process_id"] = int(text)
     if not result.get("title") and not result.get("text"):
         return None
     return result
@@ -99,7 +100,11 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
         if len(body) > MAX_SLACK_BODY:
             return PlainTextResponse("payload too large", status_code=413)
         # Verify first, before parsing anything (Bolt verifies again: it is cheap).
-        if not verifier.is_valid_request(body, dict(request.headers)):
+        try:
+            valid = verifier.is_valid_request(body, dict(request.headers))
+        except (ValueError, TypeError, UnicodeDecodeError):
+            valid = False  # slack_sdk raises on some garbage headers instead of saying no
+        if not valid:
             deps.metrics.slack_requests.labels(kind="unverified", outcome="401").inc()
             return PlainTextResponse("invalid signature", status_code=401)
         try:

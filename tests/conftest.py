@@ -151,7 +151,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def app(
-    settings: Settings, engine: AsyncEngine, clock: ManualClock
+    settings: Settings, engine: AsyncEngine, clock: ManualClock, env: dict[str, str]
 ) -> AsyncIterator[Starlette]:
     application = create_app(
         settings,
@@ -160,6 +160,7 @@ async def app(
         migrate_on_start=False,
         background_jobs=False,
         tuning=FAST,
+        environ=env,
     )
     async with application.router.lifespan_context(application):
         yield application

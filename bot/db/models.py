@@ -140,6 +140,18 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class EmailMapping(Base):
+    """An admin's word that a Slack user may link a Questetra account with another e-mail."""
+
+    __tablename__ = "email_mappings"
+
+    team_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    questetra_email: Mapped[str] = mapped_column(String(320))
+    created_by: Mapped[str] = mapped_column(SlackId)
+    created_at: Mapped[datetime]
+
+
 class SlackOAuthState(Base):
     """States of Slack's "Add to Slack" flow (multi-workspace mode). The shape is the one
     slack_sdk's AsyncSQLAlchemyOAuthStateStore reads and writes; our migrations own the table."""

@@ -9,7 +9,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AuditEntry, OAuthState, ProcessedSlackEvent, UserLink, Workspace
+from bot.db.alert_models import AlertSettings, OutboxMessage, Subscription, Webhook
+from bot.db.models import (
+    AuditEntry,
+    EmailMapping,
+    OAuthState,
+    ProcessedSlackEvent,
+    StartEventDefinition,
+    UserLink,
+    Workspace,
+)
 
 
 async def get_link(session: AsyncSession, *, team_id: str, slack_user_id: str) -> UserLink | None:
@@ -38,6 +47,12 @@ async def purge_workspace(session: AsyncSession, *, team_id: str) -> int:
     """Forget everything about a workspace (app uninstalled, bot token revoked); returns links removed."""
     removed = await session.execute(delete(UserLink).where(UserLink.team_id == team_id))
     await session.execute(delete(OAuthState).where(OAuthState.team_id == team_id))
+    await session.execute(
+        delete(StartEventDefinition).where(StartEventDefinition.team_id == team_id)
+    )
+    await session.execute(delete(EmailMapping).where(EmailMapping.team_id == team_id))
+    for model in (Subscription, Webhook, AlertSettings, OutboxMessage):
+        await session.execute(delete(model).where(model.team_id == team_id))
     await session.execute(delete(Workspace).where(Workspace.team_id == team_id))
     return removed.rowcount or 0  # type: ignore[attr-defined]
 

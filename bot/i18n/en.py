@@ -124,6 +124,7 @@ MESSAGES: dict[str, str] = {
         "Questetra refused this: your Questetra edition or your rights in Questetra do not allow "
         "it. Please ask your admin."
     ),
+    "error.paused": "An admin has paused the bridge: nothing is sent to Questetra for now. Please ask your admin.",
     "error.questetra_unavailable": "Questetra is not answering. Please try again in a minute.",
     "error.questetra_rejected": "Questetra refused this: {reason}",
     "error.bad_input": "I could not understand that. {hint}",

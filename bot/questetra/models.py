@@ -20,7 +20,7 @@ class QUser:
         try:
             quser = payload["quser"]
             return cls(id=int(quser["id"]), name=str(quser["name"]), email=str(quser["email"]))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise QuestetraProtocolError("Quser answer without id, name and email") from None
 
 

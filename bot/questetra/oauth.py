@@ -19,6 +19,8 @@ from bot.questetra.models import TokenSet
 
 AUTHORIZE_PATH = "oauth2/authorize"
 TOKEN_PATH = "oauth2/token"  # noqa: S105 - a path, not a secret
+DEFAULT_EXPIRES_IN = 43200.0  # Questetra's access tokens live 12 hours
+MAX_EXPIRES_IN = 366 * 86400.0
 
 
 def new_code_verifier() -> str:
@@ -102,7 +104,8 @@ class QuestetraOAuth:
                 raise QuestetraProtocolError(f"token endpoint answered {exc.error}") from None
             except httpx.HTTPError as exc:
                 raise QuestetraDown(f"token endpoint: {type(exc).__name__}") from None
-            except (ValueError, RecursionError):  # not JSON, or absurdly nested
+            except (ValueError, TypeError, OverflowError, RecursionError):
+                # Not JSON, absurdly nested, or values Authlib cannot take (expires_in: inf).
                 raise QuestetraProtocolError("token endpoint answer is not JSON") from None
         return _token_set(raw, now)
 
@@ -112,9 +115,11 @@ def _token_set(raw: dict[str, Any], now: datetime) -> TokenSet:
     if not isinstance(access, str) or not access:
         raise QuestetraProtocolError("token answer without access_token")
     try:
-        expires_in = float(raw.get("expires_in", 43200))
-    except (TypeError, ValueError):
-        expires_in = 43200.0
+        expires_in = float(raw.get("expires_in", DEFAULT_EXPIRES_IN))
+    except (TypeError, ValueError, OverflowError):
+        expires_in = DEFAULT_EXPIRES_IN
+    if not 0 < expires_in <= MAX_EXPIRES_IN:  # NaN, inf and nonsense: assume the documented 12 h
+        expires_in = DEFAULT_EXPIRES_IN
     refresh = raw.get("refresh_token")
     return TokenSet(
         access_token=access,

@@ -42,8 +42,13 @@ def parse_datetime(value: Any) -> datetime | None:
 def _int(value: Any) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e400 is inf
         return None
+
+
+def _name(value: Any) -> str | None:
+    """A person's name from Questetra: only a non-empty string counts."""
+    return value if isinstance(value, str) and value else None
 
 
 def parse_task(raw: Any, kind: ListKind) -> Task:
@@ -63,7 +68,7 @@ def parse_task(raw: Any, kind: ListKind) -> Task:
         process_title=str(raw.get("processInstanceTitle") or ""),
         app_id=_int(raw.get("processModelInfoId")),
         app_name=str(raw.get("processModelInfoName") or ""),
-        starter_name=raw.get("processInstanceInitQuserName") or None,
+        starter_name=_name(raw.get("processInstanceInitQuserName")),
         offered_at=parse_datetime(raw.get("offerDatetime")),
         allocated_at=parse_datetime(raw.get("allocateDatetime")),
         deadline=parse_datetime(raw.get("timeLimitDatetime")),
@@ -100,7 +105,7 @@ def parse_process(raw: Any) -> ProcessView:
         title=str(body.get("processInstanceTitle") or ""),
         state=str(body.get("processInstanceState") or ""),
         app_name=str(body.get("processModelInfoName") or ""),
-        starter_name=body.get("processInstanceInitQuserName") or None,
+        starter_name=_name(body.get("processInstanceInitQuserName")),
         started_at=parse_datetime(body.get("processInstanceStartDatetime")),
         active_nodes=[str(n) for n in nodes] if isinstance(nodes, list) else [],
         data=sorted(items, key=lambda i: (i.order, i.number)),
@@ -167,7 +172,7 @@ def parse_process_summary(raw: Any) -> ProcessSummary:
         title=str(raw.get("processInstanceTitle") or ""),
         app_id=_int(raw.get("processModelInfoId")),
         app_name=str(raw.get("processModelInfoName") or ""),
-        starter_name=raw.get("processInstanceInitQuserName") or None,
+        starter_name=_name(raw.get("processInstanceInitQuserName")),
         started_at=parse_datetime(raw.get("processInstanceStartDatetime")),
     )
 

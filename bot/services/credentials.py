@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.crypto import KeyRing
-from bot.db.models import UserLink
+from bot.db.models import UserLink, Workspace
 from bot.domain.linking import needs_refresh
-from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable
+from bot.errors import FeatureDisabled, NeedsRelink, NotLinked, QuestetraUnavailable
 from bot.metrics import Metrics
 from bot.questetra.api import BearerAuth, basic_auth
 from bot.questetra.errors import InvalidClient, InvalidGrant, QuestetraAuthFailed
@@ -76,6 +76,9 @@ class CredentialService:
 
     async def _load(self, team_id: str, slack_user_id: str) -> UserLink:
         async with self._sessions() as session:
+            # The admins' kill switch: nothing goes to Questetra for a paused workspace.
+            if await session.scalar(select(Workspace.paused).where(Workspace.team_id == team_id)):
+                raise FeatureDisabled("error.paused")
             link = await session.scalar(
                 select(UserLink).where(
                     UserLink.team_id == team_id, UserLink.slack_user_id == slack_user_id
@@ -102,6 +105,7 @@ class CredentialService:
         lock = self._locks.setdefault(link_id, asyncio.Lock())
         async with lock:
             failure: Exception | None = None
+            refreshed: httpx.Auth | None = None
             async with self._sessions() as session, session.begin():
                 # Row lock on PostgreSQL (ignored on SQLite, where one process writes at a time).
                 link = await session.get(UserLink, link_id, with_for_update=True)
@@ -144,8 +148,11 @@ class CredentialService:
                     team_id, user_id = link.team_id, link.slack_user_id
                     log.info("token.refreshed", team_id=team_id, user_id=user_id)
                     self._count("ok")
-                    return BearerAuth(tokens.access_token)
+                    refreshed = BearerAuth(tokens.access_token)
                 team_id, user_id = link.team_id, link.slack_user_id
+            if refreshed is not None:
+                await self._events.client_recovered()
+                return refreshed
             # The failure is committed above; now tell whoever needs to know, once.
             self._count("invalid_client" if isinstance(failure, InvalidClient) else "invalid_grant")
             if isinstance(failure, InvalidClient):

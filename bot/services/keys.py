@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.crypto import KeyRing
-from bot.db.models import OAuthState, UserLink, Workspace
+from bot.db.models import OAuthState, StartEventDefinition, UserLink, Workspace
 
 BATCH = 500
 
@@ -18,6 +18,7 @@ SEALED: tuple[tuple[Any, InstrumentedAttribute[Any], InstrumentedAttribute[Any]]
     (UserLink, UserLink.id, UserLink.credential_enc),
     (OAuthState, OAuthState.id, OAuthState.code_verifier_enc),
     (Workspace, Workspace.id, Workspace.bot_token_enc),
+    (StartEventDefinition, StartEventDefinition.id, StartEventDefinition.key_enc),
 )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.crypto import KeyRing
 from bot.db import repo
-from bot.db.models import OAuthState, UserLink
+from bot.db.models import EmailMapping, OAuthState, UserLink
 from bot.domain.linking import may_link
 from bot.errors import CredentialError, FeatureDisabled
 from bot.questetra.api import BearerAuth, QuestetraApi, basic_auth
@@ -230,7 +230,10 @@ class LinkingService:
     ) -> LinkResult:
         slack_email = await self._directory.email_of(team_id, user_id)
         now = self._clock.now()
-        if not may_link(quser.email, slack_email):
+        async with self._sessions() as session:
+            mapping = await session.get(EmailMapping, (team_id, user_id))
+        mapped = mapping.questetra_email if mapping is not None else None
+        if not may_link(quser.email, slack_email, mapped_email=mapped):
             log.warning("link.email_mismatch", team_id=team_id, user_id=user_id)
             async with self._sessions() as session, session.begin():
                 await repo.add_audit(
@@ -285,7 +288,9 @@ class LinkingService:
         log.info("link.stored", team_id=team_id, user_id=user_id, method=method)
         return LinkResult(Outcome.LINKED, team_id, user_id, quser)
 
-    async def unlink(self, *, team_id: str, slack_user_id: str, actor: str) -> bool:
+    async def unlink(
+        self, *, team_id: str, slack_user_id: str, actor: str, action: str = "unlink"
+    ) -> bool:
         async with self._sessions() as session, session.begin():
             link = await repo.get_link(session, team_id=team_id, slack_user_id=slack_user_id)
             if link is None:
@@ -297,7 +302,7 @@ class LinkingService:
                 at=self._clock.now(),
                 team_id=team_id,
                 actor=actor,
-                action="unlink",
+                action=action,
                 target=email,
                 detail={"slack_user_id": slack_user_id},
             )

@@ -22,6 +22,7 @@ from bot.domain.start_events import Problem, Visibility
 from bot.errors import BadInput, UserFacingError
 from bot.i18n import language_of, t
 from bot.services.start import AdminRow, describe_problems
+from bot.slack import admin_panel
 from bot.slack.blocks import Block, actions, button, context, header, mrkdwn
 from bot.slack.errors import tell_user
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
@@ -29,16 +30,12 @@ from bot.slack.invocation import Handler, Invocation
 from bot.slack.permissions import is_admin, require_admin
 from bot.slack.start import (
     build_service,
-    element_state,
     escape,
-    explain,
-    explained,
     notice_modal,
     plain,
     post_outcome,
-    read_json_object,
-    state_values,
 )
+from bot.slack.views import element_state, read_json_object, state_values
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -564,6 +561,9 @@ ADMIN_TOPICS: dict[str, AdminHandler] = {
 async def admin_command(call: Invocation) -> None:
     await require_admin(call.deps, call.client, call.team_id, call.user_id)
     topic = call.args[0].lower() if call.args else ""
+    if topic in admin_panel.TOPICS:  # the overview and the switches (bot/slack/admin_panel.py)
+        await admin_panel.TOPICS[topic](call, call.args)
+        return
     handler = ADMIN_TOPICS.get(topic)
     if handler is None:
         blocks = admin_help_blocks(call.locale, call.command, call.args[0] if call.args else None)
@@ -586,64 +586,55 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
         await ack()
-        try:
-            await admin_first(client, context)
-            await _open_modal(
-                deps,
-                client,
-                team_id=context.team_id or "",
-                trigger_id=str(body.get("trigger_id") or ""),
-                locale=await locale_of(client, context),
-                channel_id=context.channel_id,
-                editing=None,
-            )
-        except UserFacingError as error:
-            await explain(deps, context, body, error)
+        await admin_first(client, context)
+        await _open_modal(
+            deps,
+            client,
+            team_id=context.team_id or "",
+            trigger_id=str(body.get("trigger_id") or ""),
+            locale=await locale_of(client, context),
+            channel_id=context.channel_id,
+            editing=None,
+        )
 
     @app.action(AdminAction.START_EVENT_EDIT)
     async def on_edit(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
         await ack()
-        try:
-            await admin_first(client, context)
-            action = (body.get("actions") or [{}])[0]
-            await _open_modal(
-                deps,
-                client,
-                team_id=context.team_id or "",
-                trigger_id=str(body.get("trigger_id") or ""),
-                locale=await locale_of(client, context),
-                channel_id=context.channel_id,
-                editing=str(action.get("value") or ""),
-            )
-        except UserFacingError as error:
-            await explain(deps, context, body, error)
+        await admin_first(client, context)
+        action = (body.get("actions") or [{}])[0]
+        await _open_modal(
+            deps,
+            client,
+            team_id=context.team_id or "",
+            trigger_id=str(body.get("trigger_id") or ""),
+            locale=await locale_of(client, context),
+            channel_id=context.channel_id,
+            editing=str(action.get("value") or ""),
+        )
 
     @app.action(AdminAction.START_EVENT_REMOVE)
     async def on_remove(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
         await ack()
-        try:
-            await admin_first(client, context)
-            team_id, user_id = context.team_id or "", context.user_id or ""
-            locale = await locale_of(client, context)
-            name = str((body.get("actions") or [{}])[0].get("value") or "")
-            removed = await service.remove(team_id=team_id, actor=user_id, name=name)
-            key = "admin.start_events.removed" if removed else "admin.start_events.error.unknown"
-            rows = await service.admin_rows(team_id=team_id)
-            blocks = start_events_blocks(
-                locale, DEFAULT_COMMAND, rows, banner=t(locale, key, name=name)
-            )
-            text = t(locale, "admin.start_events.title")
-            if context.respond is not None and context.response_url:
-                # The list the button sat in is replaced by the list as it is now.
-                await context.respond(text=text, blocks=blocks, replace_original=True)
-            else:
-                await tell_user(context, body, text, blocks)
-        except UserFacingError as error:
-            await explain(deps, context, body, error)
+        await admin_first(client, context)
+        team_id, user_id = context.team_id or "", context.user_id or ""
+        locale = await locale_of(client, context)
+        name = str((body.get("actions") or [{}])[0].get("value") or "")
+        removed = await service.remove(team_id=team_id, actor=user_id, name=name)
+        key = "admin.start_events.removed" if removed else "admin.start_events.error.unknown"
+        rows = await service.admin_rows(team_id=team_id)
+        blocks = start_events_blocks(
+            locale, DEFAULT_COMMAND, rows, banner=t(locale, key, name=name)
+        )
+        text = t(locale, "admin.start_events.title")
+        if context.respond is not None and context.response_url:
+            # The list the button sat in is replaced by the list as it is now.
+            await context.respond(text=text, blocks=blocks, replace_original=True)
+        else:
+            await tell_user(context, body, text, blocks)
 
     @app.view(AdminCallback.START_EVENT)
     async def on_save(
@@ -691,5 +682,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
 
-SUBCOMMANDS: dict[str, Handler] = {SubCommand.ADMIN: explained(admin_command)}
+SUBCOMMANDS: dict[str, Handler] = {SubCommand.ADMIN: admin_command}
 ACTIONS = AdminAction

@@ -42,7 +42,7 @@ async def report_error(
 ) -> None:
     """Turn any failure into a message for the user, in their language, with a next step."""
     locale = None
-    if context.client is not None and context.user_id:
+    if context.client is not None and isinstance(context.user_id, str) and context.user_id:
         profile = await deps.profiles.get(context.client, context.team_id, context.user_id)
         locale = profile.locale
     if isinstance(error, UserFacingError):

@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.slack import admin, alerts, linking, start, tasks
+from bot.slack import admin, admin_panel, alerts, linking, start, tasks
 
-FEATURES: tuple[ModuleType, ...] = (linking, tasks, start, admin, alerts)
+FEATURES: tuple[ModuleType, ...] = (linking, tasks, start, admin, alerts, admin_panel)

@@ -26,6 +26,7 @@ from bot.slack.errors import tell_user
 from bot.slack.home import publish_home
 from bot.slack.ids import DEFAULT_COMMAND, ActionId, BlockId, CallbackId, SubCommand
 from bot.slack.invocation import Handler, Invocation
+from bot.slack.views import state_values, text_value
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -153,11 +154,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         team_id, user_id = context.team_id or "", context.user_id or ""
         locale = (await deps.profiles.get(client, team_id, user_id)).locale
-        values = view.get("state", {}).get("values", {})
-        email = str(values.get(BlockId.EMAIL, {}).get(BlockId.EMAIL, {}).get("value") or "")
-        password = str(
-            values.get(BlockId.API_PASSWORD, {}).get(BlockId.API_PASSWORD, {}).get("value") or ""
-        )
+        values = state_values(view)
+        email = text_value(values, BlockId.EMAIL, BlockId.EMAIL)
+        password = text_value(values, BlockId.API_PASSWORD, BlockId.API_PASSWORD)
         if "@" not in email:
             await ack(
                 response_action="errors", errors={BlockId.EMAIL: t(locale, "basic.invalid_email")}

@@ -71,6 +71,14 @@ class SlackPorts:
         ]
         await self.dm(team_id, slack_user_id, text, blocks)
 
+    async def client_recovered(self) -> None:
+        """A refresh worked again: the admins' warning about the OAuth client no longer holds."""
+        async with self._sessions() as session, session.begin():
+            flag = await session.get(BridgeFlag, CLIENT_FLAG, with_for_update=True)
+            if flag is not None and flag.value.get("refused"):
+                flag.value = {"refused": False, "since": None}
+                flag.updated_at = self._clock.now()
+
     async def client_refused(self) -> None:
         """Tell the admins once (across replicas) that Questetra refused our OAuth client."""
         async with self._sessions() as session, session.begin():

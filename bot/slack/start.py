@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -50,10 +49,10 @@ from bot.services.start import (
     StartService,
     load_events_file,
 )
-from bot.slack.blocks import Block, actions, button, context, error_blocks, mrkdwn
-from bot.slack.errors import tell_user
+from bot.slack.blocks import Block, actions, button, context, mrkdwn
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
+from bot.slack.views import element_state, read_json_object, state_values
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -93,8 +92,8 @@ def build_service(deps: Deps) -> StartService:
         client=StartEventClient(deps.questetra_http, deps.metrics),
         base_url=deps.settings.questetra_base_url,
         events_file=deps.settings.start_events_file,
-        # `key_env` entries name variables of the bot's own environment.
-        environ=os.environ,
+        # `key_env` entries name variables of the bot's own environment (passed in by the CLI).
+        environ=deps.environ,
     )
 
 
@@ -115,33 +114,6 @@ def render(locale: str | None, message: Message) -> str:
 def escape(text: str) -> str:
     """Text from users and Questetra, made inert inside mrkdwn."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# Bolt forgets an ack when a listener raises within ~10 ms of acking (its runner then answers
-# 404), so user-facing errors after an ack are explained here, worded as bot.slack.errors does.
-
-
-async def explain(
-    deps: Deps, context: AsyncBoltContext, body: dict[str, Any], error: UserFacingError
-) -> None:
-    profile = await deps.profiles.get(context.client, context.team_id, context.user_id or "")
-    message = t(profile.locale, error.key, **error.params)
-    log.info("slack.user_error", key=error.key, user_id=context.user_id)
-    await tell_user(context, body, message, error_blocks(profile.locale, message, error.next_step))
-
-
-def explained(handler: Handler) -> Handler:
-    """A sub-command handler whose user-facing errors are answered in place (see explain)."""
-
-    async def run(call: Invocation) -> None:
-        try:
-            await handler(call)
-        except UserFacingError as error:
-            message = t(call.locale, error.key, **error.params)
-            log.info("slack.user_error", key=error.key, user_id=call.user_id)
-            await call.reply(message, error_blocks(call.locale, message, error.next_step))
-
-    return run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,32 +151,10 @@ def form_metadata(name: str, channel_id: str | None) -> str:
     return json.dumps({"e": name, "c": channel_id or ""}, separators=(",", ":"))
 
 
-def read_json_object(raw: object) -> dict[str, Any]:
-    """A JSON object from a string we wrote earlier (private_metadata); {} for anything else."""
-    try:
-        data = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except ValueError:
-        data = {}
-    return data if isinstance(data, dict) else {}
-
-
 def read_metadata(raw: object) -> tuple[str, str | None]:
     """(event name, channel id) from a form's private_metadata."""
     data = read_json_object(raw)
     return str(data.get("e") or ""), str(data.get("c") or "") or None
-
-
-def state_values(view: dict[str, Any]) -> dict[str, Any]:
-    """``view.state.values``, or {} when the payload is not shaped like Slack's."""
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, dict) else None
-    return values if isinstance(values, dict) else {}
-
-
-def element_state(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
-    block = values.get(block_id)
-    found = block.get(action_id) if isinstance(block, dict) else None
-    return found if isinstance(found, dict) else {}
 
 
 def form_modal(
@@ -558,7 +508,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         load_events_file(
             deps.settings.start_events_file,
             base_url=deps.settings.questetra_base_url,
-            environ=os.environ,
+            environ=deps.environ,
         )
 
     @app.action(StartAction.OPEN)
@@ -567,18 +517,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         action = (body.get("actions") or [{}])[0]
-        try:
-            await open_form(
-                deps,
-                client,
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
-                channel_id=context.channel_id,
-                trigger_id=str(body.get("trigger_id") or ""),
-                name=str(action.get("value") or ""),
-            )
-        except UserFacingError as error:
-            await explain(deps, context, body, error)
+        await open_form(
+            deps,
+            client,
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            channel_id=context.channel_id,
+            trigger_id=str(body.get("trigger_id") or ""),
+            name=str(action.get("value") or ""),
+        )
 
     @app.action(StartAction.OPEN_PROCESS)
     async def on_open_process(ack: AsyncAck) -> None:
@@ -643,7 +590,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await ack(response_action="update", view=form([_said(locale, exc)]))
                 return
             except Exception:
-                await ack()  # close the form; the error handler tells the user what happened
+                await ack()  # close the form; the guard's error report tells the user
                 raise
             if isinstance(result, Rejected):
                 await ack(**_rejection_ack(locale, event.spec, result.errors, form))
@@ -725,5 +672,5 @@ async def _report(
     )
 
 
-SUBCOMMANDS: dict[str, Handler] = {SubCommand.START: explained(start_command)}
+SUBCOMMANDS: dict[str, Handler] = {SubCommand.START: start_command}
 ACTIONS = StartAction

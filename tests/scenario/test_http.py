@@ -39,7 +39,9 @@ async def test_metrics_count_requests_by_route_and_status(bot, signer) -> None:
 async def test_every_response_carries_a_request_id(bot) -> None:
     generated = (await bot.get("/healthz")).headers["x-request-id"]
     assert len(generated) == 32
-    given = (await bot.get("/healthz", headers={"X-Request-Id": "abc-12345678"})).headers["x-request-id"]
+    given = (await bot.get("/healthz", headers={"X-Request-Id": "abc-12345678"})).headers[
+        "x-request-id"
+    ]
     assert given == "abc-12345678"
     odd = (await bot.get("/healthz", headers={"X-Request-Id": "<script>"})).headers["x-request-id"]
     assert odd != "<script>"
@@ -49,6 +51,11 @@ async def test_metrics_report_outbox_and_links(bot) -> None:
     text = (await bot.get("/metrics")).text
     assert 'bridge_outbox_messages{state="pending"} 0.0' in text
     assert "bridge_outbox_oldest_pending_seconds 0.0" in text
-    for name in ("bridge_polls_total", "bridge_alerts_total", "bridge_token_refreshes_total",
-                 "bridge_questetra_calls_total", "bridge_questetra_call_duration_seconds"):
+    for name in (
+        "bridge_polls_total",
+        "bridge_alerts_total",
+        "bridge_token_refreshes_total",
+        "bridge_questetra_calls_total",
+        "bridge_questetra_call_duration_seconds",
+    ):
         assert f"# TYPE {name.removesuffix('_total')}" in text, name

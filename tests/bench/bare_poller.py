@@ -1,0 +1,71 @@
+"""The baseline of the poll benchmark: a bare httpx loop doing what one poll of one user does.
+
+``python -m tests.bench.bare_poller --base URL --users N --concurrency 16``
+
+For every user of ``make_users(N)``: ``API/PE/Workitem/listAllocated`` and ``listOffered`` at the
+same time, Basic auth with the user's API password, ``limit=1000``, the JSON read. At most
+``concurrency`` users at once, like the bot's poller. Prints one JSON line with the timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+import httpx
+
+from tests.bench.common import BenchUser, make_users
+
+PATHS = ("API/PE/Workitem/listAllocated", "API/PE/Workitem/listOffered")
+
+
+async def poll_all(base: str, users: list[BenchUser], concurrency: int) -> dict[str, float]:
+    queue: asyncio.Queue[BenchUser] = asyncio.Queue()
+    for user in users:
+        queue.put_nowait(user)
+    failures = 0
+    tasks = 0
+    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(10.0, connect=5.0)) as http:
+
+        async def one(user: BenchUser) -> None:
+            nonlocal failures, tasks
+            auth = httpx.BasicAuth(user.email, user.api_password)
+            responses = await asyncio.gather(
+                *(http.get(p, auth=auth, params={"limit": 1000, "start": 0}) for p in PATHS)
+            )
+            for response in responses:
+                if response.status_code != 200:
+                    failures += 1
+                    continue
+                tasks += len(response.json().get("workitems", []))
+
+        async def worker() -> None:
+            while not queue.empty():
+                await one(queue.get_nowait())
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {
+        "users": len(users),
+        "seconds": elapsed,
+        "users_per_second": len(users) / elapsed,
+        "failures": failures,
+        "tasks_seen": tasks,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", required=True, help="Questetra base URL (with trailing slash)")
+    parser.add_argument("--users", type=int, required=True)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    result = asyncio.run(poll_all(args.base, make_users(args.users), args.concurrency))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Poll throughput: linked users polled per second by ``python -m bot serve`` against a bare
+httpx loop doing the same two GETs per user at the same concurrency (issue #8).
+
+    python -m tests.bench.poll [--db sqlite|postgresql] [--users 2000] [--profile]
+
+Both run as subprocesses against one Questetra emulator (a loopback server in this process). The
+bot runs with its production tuning (16 users at once, batches of 50) and a poll interval of an
+hour, so every link is polled exactly once; the bare loop (tests/bench/bare_poller.py) uses 16
+at once too. The rate is counted at the emulator, the same way for both: from the first list
+call to the last, two calls per user. For the bot, the time until every link has its first task
+snapshot in the database is reported as well (the poll is done only when that is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+from tests.bench.common import (
+    APP_ID,
+    REPO,
+    Emulators,
+    ServerProcess,
+    SnapshotCounter,
+    bot_env,
+    database_url,
+    emulators,
+    free_port,
+    log,
+    machine,
+    make_users,
+    new_encryption_key,
+    prepare_database,
+    print_profile,
+    seed_links,
+    table,
+    verdict,
+    wait_until,
+    work_dir,
+    write_results,
+)
+
+CONCURRENCY = 16  # bot.app.Tuning.poll_concurrency, what `serve` uses
+
+
+def rate_from(emu: Emulators, users: int) -> tuple[float, float]:
+    """(users per second, seconds) from the emulator's list-call times."""
+    times = emu.lists.times
+    calls = min(len(times), 2 * users)
+    if calls < 2:
+        return 0.0, float("nan")
+    seconds = times[calls - 1] - times[0]
+    return calls / 2 / seconds, seconds
+
+
+def clear_recorded(emu: Emulators) -> None:
+    emu.lists.reset()
+    with emu.questetra.lock:
+        emu.questetra.db.requests.clear()
+
+
+def run_bare(emu: Emulators, users: int, timeout: float) -> dict[str, Any]:
+    clear_recorded(emu)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.bare_poller",
+            "--base",
+            emu.questetra_url,
+            "--users",
+            str(users),
+            "--concurrency",
+            str(CONCURRENCY),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    own = json.loads(done.stdout.strip().splitlines()[-1])
+    rate, seconds = rate_from(emu, users)
+    return {
+        "users_per_second": rate,
+        "seconds": seconds,
+        "own_users_per_second": own["users_per_second"],
+        "failures": own["failures"] + emu.lists.failures,
+    }
+
+
+async def run_bot(
+    emu: Emulators, env: dict[str, str], users: int, within: float, profile: bool
+) -> dict[str, Any]:
+    clear_recorded(emu)
+    counter = SnapshotCounter(env["DATABASE_URL"])
+    profile_path = work_dir() / "bot.prof" if profile else None
+    bot = ServerProcess.bot(env, profile=profile_path)
+    try:
+        bot.wait_ready()
+        started = time.perf_counter()
+        cpu_before = bot.cpu_seconds()
+        await wait_until(lambda: len(emu.lists.times) >= 2 * users, within=within, every=0.05)
+        polled = await wait_until(counter.at_least(users), within=30.0, every=0.05)
+        stored = time.perf_counter()
+        cpu = bot.cpu_seconds() - cpu_before
+        snapshots = await counter.count()
+        rate, seconds = rate_from(emu, users)
+        first_call = emu.lists.times[0] if emu.lists.times else started
+    finally:
+        await counter.close()
+        bot.stop()
+    if profile_path is not None:
+        print_profile(profile_path)
+    return {
+        "users_per_second": rate,
+        "seconds": seconds,
+        "stored_users_per_second": snapshots / (stored - first_call),
+        "all_stored": polled,
+        "snapshots": snapshots,
+        "cpu_ms_per_user": cpu * 1000 / max(snapshots, 1),
+        "failures": emu.lists.failures,
+        "poll_errors_logged": bot.log_count("poller.poll_failed"),
+    }
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    users = make_users(args.users)
+    workdir = work_dir()
+    database = database_url(args.db, workdir)
+    key = new_encryption_key()
+    info = machine()
+    with emulators(users, slack_users=False) as emu:
+        for user in users[::10]:  # a few tasks, so the lists are not all empty
+            emu.questetra.add_task(APP_ID, to=user.email, state="ALLOCATED")
+        env = bot_env(emu, database=database, encryption_key=key, port=free_port())
+        log(f"database {args.db}: migrate and seed {len(users)} links")
+        await prepare_database(database, env)
+        await seed_links(database, users, key)
+        log(f"bare httpx loop, {len(users)} users, {CONCURRENCY} at once")
+        bare_before = run_bare(emu, len(users), args.timeout)
+        log(f"bot, {len(users)} users")
+        bot = await run_bot(emu, env, len(users), args.timeout, args.profile)
+        log("bare httpx loop again")
+        bare_after = run_bare(emu, len(users), args.timeout)
+    bare_rate = (bare_before["users_per_second"] + bare_after["users_per_second"]) / 2
+    ratio = bot["users_per_second"] / bare_rate
+    stored_ratio = bot["stored_users_per_second"] / bare_rate
+    print(f"\nPoll benchmark ({args.db}; {len(users)} users; {CONCURRENCY} at once)")
+    print(
+        table(
+            ["run", "users/s", "seconds", "cpu ms/user", "failures"],
+            [
+                ["bare (before)", bare_before["users_per_second"], bare_before["seconds"], "", 0],
+                [
+                    "bot (list calls)",
+                    bot["users_per_second"],
+                    bot["seconds"],
+                    bot["cpu_ms_per_user"],
+                    bot["failures"],
+                ],
+                ["bot (snapshots stored)", bot["stored_users_per_second"], "", "", ""],
+                ["bare (after)", bare_after["users_per_second"], bare_after["seconds"], "", 0],
+            ],
+        )
+    )
+    goals = {"bot >= 0.7 x bare (list calls)": ratio >= 0.7}
+    print(f"\n  ratio {ratio:.2f} (stored: {stored_ratio:.2f})")
+    for goal, ok in goals.items():
+        print(f"  {verdict(ok):6} {goal}")
+    payload = {
+        "benchmark": "poll",
+        "machine": info,
+        "args": vars(args),
+        "bare_before": bare_before,
+        "bot": bot,
+        "bare_after": bare_after,
+        "ratio": ratio,
+        "stored_ratio": stored_ratio,
+        "goals": goals,
+    }
+    print(f"\nresults: {write_results(f'poll-{args.db}', payload, args.results)}")
+    return payload
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--timeout", type=float, default=100.0, help="seconds per run at most")
+    parser.add_argument("--profile", action="store_true", help="run the bot under cProfile")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    return asyncio.run(main_async(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Each benchmark end to end at a tiny size: do they still run and produce figures?
+
+Run on demand: ``python -m pytest tests/bench -m bench``. Without ``-m bench`` these are skipped
+(the ``bench`` marker alone would not deselect them: pyproject's addopts has no ``-m``).
+Timings are never asserted here; the goals are judged in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.bench import ack, alerts, memory, poll
+
+pytestmark = [
+    pytest.mark.bench,
+    pytest.mark.skipif(
+        "'bench' not in config.getoption('markexpr') or 'not bench' in config.getoption('markexpr')",
+        reason="benchmark smoke test: run with `python -m pytest tests/bench -m bench`",
+    ),
+]
+
+
+def test_ack(tmp_path: Path) -> None:
+    result = ack.main(
+        [
+            *("--levels", "1,2", "--duration", "0.5", "--max-requests", "20"),
+            *("--users", "3", "--slow-requests", "4", "--results", str(tmp_path / "ack.json")),
+        ]
+    )
+    assert {(r["server"], r["kind"]) for r in result["levels"]} == {
+        (server, kind) for server in ("bot", "bare") for kind in ack.KINDS
+    }
+    assert all(r["requests"] > 0 and r["errors"] == 0 for r in result["levels"])
+    assert all(r["replies"] == r["requests"] for r in result["levels"] if r["server"] == "bot")
+    assert result["slow_questetra"]["errors"] == 0
+    assert (tmp_path / "ack.json").exists()
+
+
+def test_poll(tmp_path: Path) -> None:
+    result = poll.main(["--users", "40", "--results", str(tmp_path / "poll.json")])
+    assert result["bot"]["snapshots"] == 40
+    assert result["bot"]["failures"] == 0
+    assert result["ratio"] > 0
+
+
+def test_alerts(tmp_path: Path) -> None:
+    result = alerts.main(
+        ["--users", "4", "--tasks", "2", "--results", str(tmp_path / "alerts.json")]
+    )
+    assert result["poll"]["delivered"] == 2
+    assert result["push"]["delivered"] == 2
+    assert not math.isnan(result["push"]["p95_s"])
+
+
+def test_memory(tmp_path: Path) -> None:
+    result = memory.main(
+        ["--users", "50", "--within", "30", "--results", str(tmp_path / "memory.json")]
+    )
+    assert result["polled"] == 50
+    assert result["vmhwm_kib"] > 0

@@ -1,0 +1,163 @@
+"""The Message Start Event client: the form it sends, and every kind of answer mapped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+
+from bot.errors import NextStep, QuestetraUnavailable
+from bot.metrics import Metrics
+from bot.questetra.errors import QuestetraDown
+from bot.questetra.start_events import (
+    MAX_ERROR_BODY,
+    StartEventClient,
+    StartEventError,
+    StartEventRefused,
+    StartEventRejected,
+    StartEventTimedOut,
+    parse_errors,
+    start_path,
+)
+
+KEY = "s3cretKey"
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+
+
+def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> StartEventClient:
+    http = httpx.AsyncClient(
+        base_url="https://acme.example/tenant/", transport=httpx.MockTransport(handler)
+    )
+    return StartEventClient(http, Metrics())
+
+
+async def start(client: StartEventClient) -> int | None:
+    return await client.start(
+        app_id=12,
+        node_number=3,
+        key=KEY,
+        title="Trip ＆ more",
+        params=(("q_tags", "a"), ("q_tags", "b"), ("q_memo", "x=1&y=2")),
+    )
+
+
+async def test_posts_the_form_in_order_under_the_tenant_base() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, text="1042\n")
+
+    assert await start(client_for(handler)) == 1042
+    (request,) = seen
+    assert request.url.path == "/tenant/System/Event/MessageStart/12/3/start"
+    assert request.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    assert parse_qsl(request.content.decode()) == [
+        ("key", KEY),
+        ("title", "Trip ＆ more"),
+        ("q_tags", "a"),
+        ("q_tags", "b"),
+        ("q_memo", "x=1&y=2"),
+    ]
+
+
+async def test_a_success_without_an_id_is_still_a_success() -> None:
+    assert await start(client_for(lambda _: httpx.Response(200, text="OK"))) is None
+
+
+async def test_xml_errors_are_parsed() -> None:
+    body = (
+        f"{XML}<message-start-event-errors>"
+        "<error><key>q_amount</key><detail>Enter a number &amp; more</detail></error>"
+        "<error><key>INVALID_KEY</key><detail>The API key does not match.</detail></error>"
+        "</message-start-event-errors>"
+    )
+    client = client_for(
+        lambda _: httpx.Response(400, text=body, headers={"content-type": "text/xml"})
+    )
+    with pytest.raises(StartEventRejected) as caught:
+        await start(client)
+    assert caught.value.errors == [
+        StartEventError("q_amount", "Enter a number & more"),
+        StartEventError("INVALID_KEY", "The API key does not match."),
+    ]
+    assert KEY not in str(caught.value) and KEY not in repr(caught.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><body>Bad Request</body></html>",
+        "not xml at all",
+        f'{XML}<!DOCTYPE x [<!ENTITY a "aaaa">]><message-start-event-errors/>',
+        f"{XML}<message-start-event-errors>" + "<error/>" * MAX_ERROR_BODY,
+    ],
+)
+async def test_unreadable_400_answers_become_one_plain_refusal(body: str) -> None:
+    with pytest.raises(StartEventRejected) as caught:
+        await start(client_for(lambda _: httpx.Response(400, text=body)))
+    assert caught.value.errors == [StartEventError("HTTP_400", "")]
+
+
+def test_parse_errors_ignores_other_roots() -> None:
+    assert parse_errors(b"<result success='false'/>") is None
+    assert parse_errors(b"<receive-task-errors/>") == []
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (403, StartEventRefused),
+        (401, StartEventRefused),
+        (302, StartEventRefused),
+        (404, StartEventRejected),
+        (503, QuestetraDown),
+        (500, QuestetraDown),
+    ],
+)
+async def test_status_codes(status: int, expected: type[Exception]) -> None:
+    with pytest.raises(expected):
+        await start(client_for(lambda _: httpx.Response(status, text="<html/>")))
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (httpx.ConnectError("refused"), StartEventRefused),
+        (httpx.ConnectTimeout("filtered"), StartEventRefused),
+        (httpx.ReadError("reset"), StartEventRefused),
+        (httpx.RemoteProtocolError("torn"), StartEventRefused),
+        (httpx.ReadTimeout("slow"), StartEventTimedOut),
+    ],
+)
+async def test_network_failures(error: Exception, expected: type[Exception]) -> None:
+    def handler(_: httpx.Request) -> httpx.Response:
+        raise error
+
+    with pytest.raises(expected) as caught:
+        await start(client_for(handler))
+    # Both are "Questetra unavailable" to the error tree; refused asks for the admin.
+    assert isinstance(caught.value, QuestetraUnavailable)
+    if expected is StartEventRefused:
+        assert caught.value.next_step is NextStep.ASK_ADMIN
+        assert caught.value.key == "start.error.refused"
+
+
+async def test_metrics_count_by_endpoint_not_by_app() -> None:
+    metrics = Metrics()
+    http = httpx.AsyncClient(
+        base_url="https://acme.example/",
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, text="7")),
+    )
+    await StartEventClient(http, metrics).start(
+        app_id=1, node_number=2, key=KEY, title="t", params=()
+    )
+    text = metrics.render().decode()
+    assert 'endpoint="System/Event/MessageStart",status="200"' in text
+    assert KEY not in text
+
+
+def test_start_path_is_relative() -> None:
+    assert start_path(5, 0) == "System/Event/MessageStart/5/0/start"
