@@ -11,7 +11,6 @@ it twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -31,6 +30,7 @@ from bot.metrics import Metrics
 from bot.slack.alert_blocks import alert_message, digest_message, process_post
 from bot.slack.clients import SlackClients
 from bot.slack.profiles import ProfileCache
+from bot.workers.loop import Worker
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -57,7 +57,9 @@ GONE_CHANNEL = frozenset(
 ChannelGone = Callable[[OutboxMessage, str], Awaitable[None]]
 
 
-class OutboxSender:
+class OutboxSender(Worker):
+    name = "outbox"
+
     def __init__(
         self,
         *,
@@ -86,33 +88,10 @@ class OutboxSender:
         self._pace = pace
         self._lease = lease
         self._batch = batch
+        super().__init__(tick=tick)
         self._limit = asyncio.Semaphore(concurrency)
-        self._tick = tick
         self._next_slot: dict[str, float] = {}
         self._im: dict[str, str] = {}
-        self._wake = asyncio.Event()
-        self._stopping = False
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def run_forever(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                handled = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox.round_failed")
-                handled = 0
-            if handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._tick)
 
     async def run_once(self) -> int:
         rows = await self.claim()

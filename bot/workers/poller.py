@@ -10,7 +10,6 @@ breaker that slows everyone down and closes again by itself.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from bot.domain.alerts import POLL_BACKOFF_CAP, backoff
 from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable, UserFacingError
 from bot.metrics import Metrics
 from bot.services.alerts import AlertService
+from bot.workers.loop import Worker
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -75,7 +75,9 @@ class CircuitBreaker:
             log.warning("poller.circuit_open", until=self.open_until.isoformat())
 
 
-class Poller:
+class Poller(Worker):
+    name = "poller"
+
     def __init__(
         self,
         *,
@@ -98,35 +100,11 @@ class Poller:
         self._owner = owner
         self._metrics = metrics
         self._batch = batch
+        super().__init__(tick=tick)
         self._limit = asyncio.Semaphore(concurrency)
-        self._tick = tick
         self._lease = lease
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
-        self._wake = asyncio.Event()
-        self._stopping = False
         self.breaker = CircuitBreaker(clock)
-
-    def wake(self) -> None:
-        """Poll due links now instead of at the next tick (a push from a workflow)."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def run_forever(self) -> None:
-        while not self._stopping:
-            self._wake.clear()  # before the round: a push during the round is not lost
-            try:
-                polled = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("poller.round_failed")
-                polled = 0
-            if polled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._tick)
 
     async def run_once(self) -> int:
         """Claim one batch of due links and poll them; the number polled."""

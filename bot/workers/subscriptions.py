@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -11,35 +9,23 @@ import structlog
 from bot.db.alert_models import Subscription
 from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable, UserFacingError
 from bot.services.notifications import Subscriptions
+from bot.workers.loop import Worker
 
 log = structlog.stdlib.get_logger(__name__)
 
 Disabled = Callable[[Subscription, str], Awaitable[None]]
 
 
-class SubscriptionPoller:
+class SubscriptionPoller(Worker):
+    name = "subscriptions"
+
     def __init__(
         self, *, subscriptions: Subscriptions, owner: str, on_disabled: Disabled, tick: float = 5.0
     ) -> None:
+        super().__init__(tick=tick)
         self._subscriptions = subscriptions
         self._owner = owner
         self._on_disabled = on_disabled
-        self._tick = tick
-        self._stopping = asyncio.Event()
-
-    def stop(self) -> None:
-        self._stopping.set()
-
-    async def run_forever(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("subscriptions.round_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._tick)
 
     async def run_once(self) -> int:
         due = await self._subscriptions.claim_due(self._owner)
