@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.crypto import KeyRing
+from bot.db import repo
 from bot.db.models import UserLink, Workspace
 from bot.domain.linking import needs_refresh
 from bot.errors import FeatureDisabled, NeedsRelink, NotLinked, QuestetraUnavailable
@@ -131,10 +132,12 @@ class CredentialService:
                     link.last_error = "refresh token refused (invalid_grant)"
                     link.last_error_at = now
                     failure = exc
+                    await self._audit_failure(session, link, "invalid_grant")
                 except InvalidClient as exc:
                     link.last_error = "OAuth client refused (invalid_client)"
                     link.last_error_at = now
                     failure = exc
+                    await self._audit_failure(session, link, "invalid_client")
                 else:
                     secret = {
                         "access_token": tokens.access_token,
@@ -181,4 +184,17 @@ class CredentialService:
             link.last_error = reason
             link.last_error_at = self._clock.now()
             team_id, user_id = link.team_id, link.slack_user_id
+            await self._audit_failure(session, link, "unauthorized")
         await self._events.relink_needed(team_id, user_id)
+
+    async def _audit_failure(self, session: AsyncSession, link: UserLink, reason: str) -> None:
+        await repo.add_audit(
+            session,
+            at=self._clock.now(),
+            team_id=link.team_id,
+            actor="questetra",
+            action="auth_failure",
+            target=link.slack_user_id,
+            outcome="error",
+            detail={"reason": reason, "method": link.method},
+        )

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.db.models import UserLink
+from bot.db.models import AuditEntry, UserLink
 from bot.errors import NeedsRelink, QuestetraUnavailable
 from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, connect_url, consent
 
@@ -129,6 +129,13 @@ async def test_invalid_grant_marks_relink_and_dms_once(
         (link,) = (await connection.execute(select(UserLink))).all()
     assert link.status == "needs_relink"
     assert "invalid_grant" in link.last_error
+    async with engine.connect() as connection:
+        audit = (
+            await connection.execute(
+                select(AuditEntry.action, AuditEntry.outcome, AuditEntry.detail)
+            )
+        ).all()
+    assert ("auth_failure", "error", {"reason": "invalid_grant", "method": "oauth"}) in audit
     assert len(refresh_calls(questetra)) == 1  # no more calls once marked
 
 
