@@ -111,7 +111,6 @@ MESSAGES: dict[str, str] = {
     ),
     "error.basic_disabled": "Linking with an API password is not enabled. Ask your admin, or use `connect`.",
     # Errors
-    "error.title": "Something needs your attention",
     "error.internal": (
         "Something went wrong on our side. Please try again; if it keeps happening, "
         "give your admin this reference: `{ref}`."

@@ -113,7 +113,6 @@ MESSAGES: dict[str, str] = {
     ),
     "error.basic_disabled": "API パスワードによる連携は有効になっていません。管理者に問い合わせるか、`connect` を使ってください。",
     # Errors
-    "error.title": "確認が必要です",
     "error.internal": (
         "こちら側で問題が発生しました。もう一度お試しください。"
         "繰り返し発生する場合は、管理者にこの参照番号を伝えてください: `{ref}`"
