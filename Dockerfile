@@ -8,8 +8,8 @@ WORKDIR /src
 RUN python -m venv /venv
 # Dependencies first: this layer is rebuilt only when pyproject.toml changes.
 COPY pyproject.toml ./
-RUN mkdir -p bot migrations/versions && touch bot/__init__.py README.md \
-    && /venv/bin/pip install . && /venv/bin/pip uninstall -y questetra-slack-bridge
+RUN python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+    && /venv/bin/pip install -r requirements.txt
 COPY README.md ./
 COPY bot ./bot
 COPY migrations ./migrations
