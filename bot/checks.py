@@ -15,6 +15,7 @@ from bot.db.migrate import current_heads
 from bot.errors import ConfigurationError
 from bot.questetra.client import build_http_client, probe
 from bot.services.start import load_events_file
+from bot.slack.clients import slack_error
 
 CheckResult = tuple[str, bool, str]
 
@@ -52,7 +53,7 @@ async def check_slack(
         return (
             "slack",
             False,
-            f"auth.test refused the bot token ({exc.response.get('error')}): check SLACK_BOT_TOKEN",
+            f"auth.test refused the bot token ({slack_error(exc)}): check SLACK_BOT_TOKEN",
         )
     except Exception as exc:  # noqa: BLE001 - network errors of any kind
         return ("slack", False, f"cannot reach {settings.slack_api_url} ({type(exc).__name__})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -38,6 +39,7 @@ from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.pages import outcome_page
 from bot.services.linking import Outcome
 from bot.slack.alert_blocks import webhook_post
+from bot.slack.clients import slack_error
 from bot.slack.linking import announce_link
 from bot.slack.shape import is_well_formed
 
@@ -134,7 +136,7 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
 
     async def database_ok() -> bool:
         try:
-            async with deps.engine.connect() as connection:
+            async with asyncio.timeout(2), deps.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001 - any failure means "unreachable" here
             log.warning("health.database_unreachable", error_type=type(exc).__name__)
@@ -199,9 +201,7 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
                 channel=target.channel_id, text=text, blocks=blocks, unfurl_links=False
             )
         except SlackApiError as exc:
-            log.warning(
-                "hook.post_failed", webhook_id=target.webhook_id, error=exc.response.get("error")
-            )
+            log.warning("hook.post_failed", webhook_id=target.webhook_id, error=slack_error(exc))
             return PlainTextResponse("could not post to Slack", status_code=502)
         if payload.get("email"):
             links = await deps.webhooks.links_for_email(target.team_id, str(payload["email"]))

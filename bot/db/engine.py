@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +17,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 def create_engine(url: URL | str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys, WAL and a busy timeout so workers do not trip."""
+    if make_url(url).get_backend_name() == "postgresql":
+        # Without deadlines a database that stops answering (a dropped link, a blackholed
+        # packet) would hang health checks and every worker until TCP gives up, minutes later.
+        kwargs.setdefault("connect_args", {"timeout": 10, "command_timeout": 30})
     engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
 

@@ -12,10 +12,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from aiohttp import ClientConnectorError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -31,15 +36,49 @@ from bot.errors import CredentialError
 log = structlog.stdlib.get_logger(__name__)
 
 
+# Posting twice is worse than posting late: for these methods a connection error after the
+# request went out may mean Slack did post, so only "could not connect" is retried here; the
+# outbox retries the rest itself, after looking for the message by its metadata.
+NOT_IDEMPOTENT = ("chat.postMessage", "chat.postEphemeral", "views.open", "conversations.open")
+
+
+class SafeConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.rstrip("/").endswith(NOT_IDEMPOTENT) and not isinstance(
+            error, ClientConnectorError
+        ):
+            return False
+        return bool(
+            await super()._can_retry_async(
+                state=state, request=request, response=response, error=error
+            )
+        )
+
+
 def build_client(base_url: str, token: str | None) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            SafeConnectionRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code, or ``http_<status>`` when the answer was not Slack's JSON (a bare 5xx
+    from a proxy, say)."""
+    data = exc.response.data
+    error = data.get("error") if isinstance(data, dict) else None
+    return str(error) if error else f"http_{exc.response.status_code}"
 
 
 def _owner(team_id: str) -> str:

@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.errors import NextStep, UserFacingError
 from bot.i18n import t
 from bot.slack.blocks import Block, error_blocks
+from bot.slack.clients import slack_error
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -62,7 +63,7 @@ async def report_error(
     try:
         await tell_user(context, body, message, error_blocks(locale, message, step))
     except SlackApiError as exc:
-        log.warning("slack.error_reply_failed", error=exc.response.get("error"))
+        log.warning("slack.error_reply_failed", error=slack_error(exc))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

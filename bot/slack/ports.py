@@ -11,7 +11,7 @@ from bot.db.models import BridgeFlag
 from bot.errors import NextStep
 from bot.i18n import t
 from bot.slack.blocks import actions, mrkdwn, next_step_elements
-from bot.slack.clients import SlackClients
+from bot.slack.clients import SlackClients, slack_error
 from bot.slack.profiles import ProfileCache
 
 log = structlog.stdlib.get_logger(__name__)
@@ -51,7 +51,7 @@ class SlackPorts:
             client = await self._clients.for_team(team_id)
             await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
         except SlackApiError as exc:
-            log.warning("slack.dm_failed", user_id=user_id, error=exc.response.get("error"))
+            log.warning("slack.dm_failed", user_id=user_id, error=slack_error(exc))
 
     async def relink_needed(self, team_id: str, slack_user_id: str) -> None:
         locale = await self.locale_of(team_id, slack_user_id)

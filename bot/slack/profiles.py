@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.slack.clients import slack_error
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -67,7 +68,7 @@ class ProfileCache:
         try:
             response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
-            log.warning("slack.users_info_failed", user_id=user_id, error=exc.response.get("error"))
+            log.warning("slack.users_info_failed", user_id=user_id, error=slack_error(exc))
             return cached[0] if cached is not None else Profile.unknown(user_id)
         profile = Profile.from_api(response.get("user") or {})
         self._entries[key] = (profile, now + self._ttl)

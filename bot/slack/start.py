@@ -50,6 +50,7 @@ from bot.services.start import (
     load_events_file,
 )
 from bot.slack.blocks import Block, actions, button, context, mrkdwn
+from bot.slack.clients import slack_error
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
 from bot.slack.views import element_state, read_json_object, state_values
@@ -474,7 +475,7 @@ async def post_outcome(
                 )
         except SlackApiError as exc:
             # Not in the channel (or it is gone): the DM still reaches the starter.
-            log.info("start.outcome_channel_failed", error=exc.response.get("error"))
+            log.info("start.outcome_channel_failed", error=slack_error(exc))
         else:
             return
     await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

@@ -28,7 +28,7 @@ from bot.db.alert_models import AlertSettings, OutboxMessage
 from bot.domain.alerts import SEND_BACKOFF_CAP, backoff, quiet_until, task_from_json
 from bot.metrics import Metrics
 from bot.slack.alert_blocks import alert_message, digest_message, process_post
-from bot.slack.clients import SlackClients
+from bot.slack.clients import SlackClients, slack_error
 from bot.slack.profiles import ProfileCache
 from bot.workers.loop import Worker
 
@@ -98,7 +98,14 @@ class OutboxSender(Worker):
         by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_channel[row.channel_id or f"user:{row.slack_user_id}"].append(row)
-        await asyncio.gather(*(self._channel(items) for items in by_channel.values()))
+        results = await asyncio.gather(
+            *(self._channel(items) for items in by_channel.values()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, Exception):
+                log.error("outbox.channel_failed", error_type=type(result).__name__)
+            elif isinstance(result, BaseException):
+                raise result  # cancellation, interpreter exit: not ours to swallow
         return len(rows)
 
     async def claim(self) -> list[OutboxMessage]:
@@ -358,7 +365,7 @@ class OutboxSender(Worker):
                 channel=row.channel_id or "", ts=row.message_ts or "", text=text, blocks=blocks
             )
         except SlackApiError as exc:
-            error = str(exc.response.get("error"))
+            error = slack_error(exc)
             if error in TRANSIENT or exc.response.status_code >= 500:
                 await self._retry(row, error)
                 return
@@ -369,7 +376,7 @@ class OutboxSender(Worker):
     # ---------------------------------------------------------------- failures
 
     async def _slack_failure(self, row: OutboxMessage, exc: SlackApiError) -> None:
-        error = str(exc.response.get("error") or "unknown_error")
+        error = slack_error(exc)
         status = exc.response.status_code
         if status == 429 or error == "ratelimited":
             retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)

@@ -112,7 +112,15 @@ class Poller(Worker):
             return 0
         claimed = await self.claim()
         if claimed:
-            await asyncio.gather(*(self._poll(item) for item in claimed))
+            # return_exceptions: one item's failure must not leave its siblings running into
+            # the next round.
+            for result in await asyncio.gather(
+                *(self._poll(item) for item in claimed), return_exceptions=True
+            ):
+                if isinstance(result, Exception):
+                    log.error("poller.item_failed", error_type=type(result).__name__)
+                elif isinstance(result, BaseException):
+                    raise result  # cancellation, interpreter exit: not ours to swallow
         return len(claimed)
 
     async def claim(self) -> list[Claimed]:

@@ -1,0 +1,1 @@
+"""Fault injection: a TCP proxy between the bot and what it talks to, and the scenarios using it."""
