@@ -77,23 +77,30 @@ class EmulatorMiddleware:
         status = 0
         if plan.action == "fail":
             status = plan.status
+            # Recorded before the answer leaves: a client that got it finds it in the log.
+            self._record(scope, rel, info, status)
             await _send_page(send, status)
-        elif plan.action == "reset":
+            return
+        if plan.action == "reset":
             if plan.after_processing:
                 await self.app(scope, replay, _swallow)
             self._record(scope, rel, info, 0)
             await _send_partial(send)
             raise SimulatedConnectionReset(rel)
-        else:
+        recorded = False
 
-            async def capture(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = int(message["status"])
-                await send(message)
+        async def capture(message: Message) -> None:
+            nonlocal status, recorded
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                self._record(scope, rel, info, status)
+                recorded = True
+            await send(message)
 
-            await self.app(scope, replay, capture)
-        self._record(scope, rel, info, status)
+        await self.app(scope, replay, capture)
+        if not recorded:
+            self._record(scope, rel, info, status)
 
     def _record(self, scope: Scope, rel: str, info: RequestInfo, status: int) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
