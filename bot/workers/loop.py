@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Coroutine, Iterable
+from typing import Any
 
 import structlog
 
 log = structlog.stdlib.get_logger(__name__)
+
+
+async def run_items(worker: str, items: Iterable[Coroutine[Any, Any, Any]]) -> None:
+    """Run one round's items concurrently. One item's failure is logged and must not leave its
+    siblings running into the next round; cancellation and interpreter exit are re-raised."""
+    for result in await asyncio.gather(*items, return_exceptions=True):
+        if isinstance(result, Exception):
+            log.error("worker.item_failed", worker=worker, error_type=type(result).__name__)
+        elif isinstance(result, BaseException):
+            raise result
 
 
 class Worker:

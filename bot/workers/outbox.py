@@ -30,7 +30,7 @@ from bot.metrics import Metrics
 from bot.slack.alert_blocks import alert_message, digest_message, process_post
 from bot.slack.clients import SlackClients, slack_error
 from bot.slack.profiles import ProfileCache
-from bot.workers.loop import Worker
+from bot.workers.loop import Worker, run_items
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -98,14 +98,7 @@ class OutboxSender(Worker):
         by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_channel[row.channel_id or f"user:{row.slack_user_id}"].append(row)
-        results = await asyncio.gather(
-            *(self._channel(items) for items in by_channel.values()), return_exceptions=True
-        )
-        for result in results:
-            if isinstance(result, Exception):
-                log.error("outbox.channel_failed", error_type=type(result).__name__)
-            elif isinstance(result, BaseException):
-                raise result  # cancellation, interpreter exit: not ours to swallow
+        await run_items(self.name, (self._channel(items) for items in by_channel.values()))
         return len(rows)
 
     async def claim(self) -> list[OutboxMessage]:

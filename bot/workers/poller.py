@@ -24,7 +24,7 @@ from bot.domain.alerts import POLL_BACKOFF_CAP, backoff
 from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable, UserFacingError
 from bot.metrics import Metrics
 from bot.services.alerts import AlertService
-from bot.workers.loop import Worker
+from bot.workers.loop import Worker, run_items
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -111,16 +111,7 @@ class Poller(Worker):
         if self.breaker.is_open():
             return 0
         claimed = await self.claim()
-        if claimed:
-            # return_exceptions: one item's failure must not leave its siblings running into
-            # the next round.
-            for result in await asyncio.gather(
-                *(self._poll(item) for item in claimed), return_exceptions=True
-            ):
-                if isinstance(result, Exception):
-                    log.error("poller.item_failed", error_type=type(result).__name__)
-                elif isinstance(result, BaseException):
-                    raise result  # cancellation, interpreter exit: not ours to swallow
+        await run_items(self.name, (self._poll(item) for item in claimed))
         return len(claimed)
 
     async def claim(self) -> list[Claimed]:
