@@ -521,7 +521,7 @@ async def start_events_admin(call: Invocation, args: list[str]) -> None:
     rest = " ".join(args[1:]).strip()
     if verb == "list" and not rest:
         await _list(call)
-    elif verb == "add" and not rest:
+    elif (verb == "add" and not rest) or (verb == "edit" and rest):
         await _open_modal(
             call.deps,
             call.client,
@@ -529,17 +529,7 @@ async def start_events_admin(call: Invocation, args: list[str]) -> None:
             trigger_id=call.trigger_id,
             locale=call.locale,
             channel_id=call.channel_id,
-            editing=None,
-        )
-    elif verb == "edit" and rest:
-        await _open_modal(
-            call.deps,
-            call.client,
-            team_id=call.team_id,
-            trigger_id=call.trigger_id,
-            locale=call.locale,
-            channel_id=call.channel_id,
-            editing=rest,
+            editing=rest if verb == "edit" else None,
         )
     elif verb == "remove" and rest:
         removed = await build_service(call.deps).remove(
