@@ -190,6 +190,7 @@ def create_app(
         tick=tuning.worker_tick,
         lease=timedelta(seconds=tuning.lease_seconds),
     )
+    poller.on_changes = sender.wake
     subscription_poller = SubscriptionPoller(
         subscriptions=deps.subscriptions, owner=owner, on_disabled=on_subscription_disabled
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -105,6 +106,7 @@ class Poller(Worker):
         self._lease = lease
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.breaker = CircuitBreaker(clock)
+        self.on_changes: Callable[[], None] = lambda: None
 
     async def run_once(self) -> int:
         """Claim one batch of due links and poll them; the number polled."""
@@ -150,7 +152,11 @@ class Poller(Worker):
         async with self._limit:
             outcome = "ok"
             try:
-                await self._alerts.poll_link(item.link_id, item.team_id, item.slack_user_id)
+                result = await self._alerts.poll_link(
+                    item.link_id, item.team_id, item.slack_user_id
+                )
+                if result.queued or result.accepted or result.gone:
+                    self.on_changes()  # the sender delivers now, not at its next tick
             except QuestetraUnavailable:
                 outcome = "unavailable"
                 self.breaker.failure()
