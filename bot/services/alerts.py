@@ -102,14 +102,14 @@ class AlertService:
             row = await session.get(TaskSnapshot, link_id, with_for_update=True)
             previous = Snapshot.from_json(row.tasks if row is not None else None)
             changes = diff(previous, allocated, offered)
-            prefs = await settings_of(session, team_id, slack_user_id)
             queued = 0
-            for task in changes.new:
-                if not should_alert(task, enabled=prefs.enabled, offered=prefs.offered):
-                    continue
-                queued += await insert_ignore(
-                    session, self._alert_row(link_id, team_id, slack_user_id, task, now)
-                )
+            if changes.new:  # most polls find nothing new: no settings lookup for them
+                prefs = await settings_of(session, team_id, slack_user_id)
+                for task in changes.new:
+                    if should_alert(task, enabled=prefs.enabled, offered=prefs.offered):
+                        queued += await insert_ignore(
+                            session, self._alert_row(link_id, team_id, slack_user_id, task, now)
+                        )
             for task in changes.accepted:
                 await self._set_outcome(
                     session, link_id, task.id, "accepted", now, task_to_json(task)
@@ -119,7 +119,7 @@ class AlertService:
             current = Snapshot.of(allocated, offered).to_json()
             if row is None:
                 session.add(TaskSnapshot(link_id=link_id, tasks=current, taken_at=now))
-            else:
+            elif row.tasks != current:  # unchanged lists: no write
                 row.tasks = current
                 row.taken_at = now
         if queued or changes.accepted or changes.gone:
