@@ -21,8 +21,10 @@ def create_engine(url: URL | str, **kwargs: Any) -> AsyncEngine:
         # Without deadlines a database that stops answering (a dropped link, a blackholed
         # packet) would hang health checks and every worker until TCP gives up, minutes later.
         kwargs.setdefault("connect_args", {"timeout": 10, "command_timeout": 30})
-    engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
-    if engine.dialect.name == "sqlite":
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    # A local file needs no liveness ping before each checkout; a server connection does.
+    engine = create_async_engine(url, pool_pre_ping=not sqlite, **kwargs)
+    if sqlite:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
@@ -31,6 +33,8 @@ def create_engine(url: URL | str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=5000")
             if engine.url.database not in (None, "", ":memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
+                # WAL + NORMAL: durable across application crashes, one fsync per checkpoint.
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
     return engine

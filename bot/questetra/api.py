@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Generator
 from typing import Any
@@ -17,6 +18,8 @@ from bot.questetra.errors import (
     QuestetraProtocolError,
 )
 from bot.questetra.models import QUser
+
+SLOT_WAIT = 10.0  # seconds a call may wait for a free slot before it counts as "down"
 
 
 class BearerAuth(httpx.Auth):
@@ -39,9 +42,14 @@ def basic_auth(email: str, api_password: str) -> httpx.Auth:
 
 
 class QuestetraApi:
-    def __init__(self, http: httpx.AsyncClient, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, metrics: Metrics | None = None, *, in_flight: int = 32
+    ) -> None:
         self._http = http
         self._metrics = metrics
+        # A slow tenant must not build an unbounded queue of calls (httpcore's pool queue costs
+        # CPU per waiting request and starves the acks): wait a while for a slot, then fail.
+        self._slots = asyncio.Semaphore(in_flight)
 
     async def call(
         self,
@@ -57,6 +65,12 @@ class QuestetraApi:
         status = "error"
         try:
             try:
+                async with asyncio.timeout(SLOT_WAIT):
+                    await self._slots.acquire()
+            except TimeoutError:
+                status = "busy"
+                raise QuestetraDown(f"{path}: too many calls waiting") from None
+            try:
                 response = await self._http.request(
                     method, path, auth=auth, params=params, data=data
                 )
@@ -66,6 +80,8 @@ class QuestetraApi:
             except httpx.HTTPError as exc:
                 status = "network"
                 raise QuestetraDown(f"{path}: {type(exc).__name__}") from None
+            finally:
+                self._slots.release()
             status = str(response.status_code)
             return _parse(path, response)
         finally:

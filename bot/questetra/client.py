@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import httpx
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Calls in flight to the tenant at once (also bounded in QuestetraApi, where waiting has a deadline).
+MAX_IN_FLIGHT = 32
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,11 @@ def build_http_client(
     # The base may carry a path prefix (on-premise editions): keep its trailing slash so
     # relative paths like "API/User/Quser/self" resolve under it.
     return httpx.AsyncClient(
-        base_url=base_url, transport=transport, timeout=DEFAULT_TIMEOUT, follow_redirects=False
+        base_url=base_url,
+        transport=transport,
+        timeout=DEFAULT_TIMEOUT,
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT),
     )
 
 
