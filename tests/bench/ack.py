@@ -276,7 +276,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 traffic,
                 "command",
                 args.slow_concurrency,
-                duration=args.duration,
+                duration=args.slow_duration,
                 max_requests=args.slow_requests,
                 wait_replies=False,
             )
@@ -342,7 +342,7 @@ def report(
     print(f"\nAck benchmark ({args.db}; {info['cores']} cores, Python {info['python']})")
     print(table(headers, rows))
     print(
-        "\nWith Questetra answering in 5 s: "
+        f"\nWith Questetra answering in {SLOW_LATENCY:.0f} s:\n"
         + table(
             ["scenario", "conc", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors"],
             [
@@ -393,11 +393,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
     parser.add_argument("--levels", default="1,10,50", help="concurrency levels")
     parser.add_argument("--kinds", default=",".join(KINDS), help="command,action,help")
-    parser.add_argument("--duration", type=float, default=4.0, help="seconds per level at most")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per level at most")
     parser.add_argument("--max-requests", type=int, default=3000, help="per level at most")
     parser.add_argument("--users", type=int, default=50, help="linked users sending requests")
     parser.add_argument("--slow-concurrency", type=int, default=50)
-    parser.add_argument("--slow-requests", type=int, default=500)
+    parser.add_argument("--slow-requests", type=int, default=4000)
+    parser.add_argument(
+        "--slow-duration", type=float, default=8.0, help="seconds of the 5 s Questetra scenario"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="run the bot under cProfile and print the top"
     )

@@ -119,7 +119,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
     def cell(value: object) -> str:
         if isinstance(value, float):
-            return f"{value:.3g}" if abs(value) < 10 else f"{value:.0f}"
+            if abs(value) < 10:
+                return f"{value:.3g}"
+            return f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
         return str(value)
 
     cells = [[cell(v) for v in row] for row in rows]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -66,6 +67,7 @@ def clear_recorded(emu: Emulators) -> None:
 
 def run_bare(emu: Emulators, users: int, timeout: float) -> dict[str, Any]:
     clear_recorded(emu)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [
             sys.executable,
@@ -84,12 +86,15 @@ def run_bare(emu: Emulators, users: int, timeout: float) -> dict[str, Any]:
         timeout=timeout,
         check=True,
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     own = json.loads(done.stdout.strip().splitlines()[-1])
     rate, seconds = rate_from(emu, users)
     return {
         "users_per_second": rate,
         "seconds": seconds,
         "own_users_per_second": own["users_per_second"],
+        "cpu_ms_per_user": cpu * 1000 / users,  # the whole subprocess, start-up included
         "failures": own["failures"] + emu.lists.failures,
     }
 
@@ -156,7 +161,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         table(
             ["run", "users/s", "seconds", "cpu ms/user", "failures"],
             [
-                ["bare (before)", bare_before["users_per_second"], bare_before["seconds"], "", 0],
+                [
+                    "bare (before)",
+                    bare_before["users_per_second"],
+                    bare_before["seconds"],
+                    bare_before["cpu_ms_per_user"],
+                    bare_before["failures"],
+                ],
                 [
                     "bot (list calls)",
                     bot["users_per_second"],
@@ -165,7 +176,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     bot["failures"],
                 ],
                 ["bot (snapshots stored)", bot["stored_users_per_second"], "", "", ""],
-                ["bare (after)", bare_after["users_per_second"], bare_after["seconds"], "", 0],
+                [
+                    "bare (after)",
+                    bare_after["users_per_second"],
+                    bare_after["seconds"],
+                    bare_after["cpu_ms_per_user"],
+                    bare_after["failures"],
+                ],
             ],
         )
     )
