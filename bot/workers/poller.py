@@ -177,8 +177,9 @@ class Poller(Worker):
     async def _release(self, item: Claimed, *, ok: bool) -> None:
         now = self._clock.now()
         if ok:
-            # ±10 % jitter spreads users that linked at the same moment.
-            delay = self._interval * self._rng.uniform(0.9, 1.1)
+            # Up to 10 % earlier spreads users that linked at the same moment, and a poll never
+            # comes later than the interval (the alert latency goal is interval + 1 s).
+            delay = self._interval * self._rng.uniform(0.9, 1.0)
             values = {"poll_failures": 0, "last_used_at": now}
         else:
             delay = backoff(

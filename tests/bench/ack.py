@@ -221,7 +221,12 @@ def start_servers(env: dict[str, str], profile: Path | None) -> tuple[ServerProc
         {**env, "PORT": str(bare_port)},
         bare_port,
     )
-    return bot.wait_ready(), bare.wait_ready()
+    try:
+        return bot.wait_ready(), bare.wait_ready()
+    except BaseException:
+        bot.stop()
+        bare.stop()
+        raise
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:

@@ -468,19 +468,23 @@ class ServerProcess:
         return cls("bot", argv, env, int(env["PORT"]), stop_signal=stop)
 
     def wait_ready(self, path: str = "/healthz", timeout: float = 30.0) -> ServerProcess:
+        """Wait until ``path`` answers; on failure the process is stopped and the error carries
+        the tail of its log."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name} exited ({self.proc.returncode}):\n{self.log_tail()}"
-                )
+                tail = self.log_tail()
+                self.stop()
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{tail}")
             try:
                 if httpx.get(self.url + path, timeout=1.0).status_code < 500:
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise TimeoutError(f"{self.name} did not answer {path}:\n{self.log_tail()}")
+        tail = self.log_tail()
+        self.stop()
+        raise TimeoutError(f"{self.name} did not answer {path}:\n{tail}")
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the process so far."""

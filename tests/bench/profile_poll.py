@@ -18,7 +18,6 @@ import pstats
 import re
 import sys
 import time
-from collections import Counter
 from typing import Any
 
 from bot.app import Tuning, create_app
@@ -41,7 +40,7 @@ from tests.bench.common import (
 
 def by_package(stats: pstats.Stats) -> list[tuple[str, float]]:
     """Own time grouped by site-package / bot / stdlib module."""
-    totals: Counter[str] = Counter()
+    totals: dict[str, float] = {}
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     for (filename, _line, name), (_cc, _nc, own, _cum, _callers) in raw.items():
         found = re.search(r"site-packages/([^/]+)", filename)
@@ -55,8 +54,8 @@ def by_package(stats: pstats.Stats) -> list[tuple[str, float]]:
             key = "stdlib:" + filename.rsplit("/", 1)[-1]
         else:
             key = filename
-        totals[key] += own
-    return totals.most_common(15)
+        totals[key] = totals.get(key, 0.0) + own
+    return sorted(totals.items(), key=lambda item: item[1], reverse=True)[:15]
 
 
 async def main_async(args: argparse.Namespace) -> None:

@@ -39,7 +39,7 @@ async def alice(bot, signer, slack, questetra, app) -> None:
 async def cycle(app, clock=None) -> None:
     """One poll round (everything due) and one delivery round."""
     if clock is not None:
-        clock.advance(90)  # past the poll interval and its jitter (60 s ± 10 %)
+        clock.advance(90)  # past the poll interval (60 s)
     await app.state.poller.run_once()
     while await app.state.sender.run_once():
         pass
