@@ -17,11 +17,12 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 def create_engine(url: URL | str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys, WAL and a busy timeout so workers do not trip."""
-    if make_url(url).get_backend_name() == "postgresql":
+    backend = make_url(url).get_backend_name()
+    if backend == "postgresql":
         # Without deadlines a database that stops answering (a dropped link, a blackholed
         # packet) would hang health checks and every worker until TCP gives up, minutes later.
         kwargs.setdefault("connect_args", {"timeout": 10, "command_timeout": 30})
-    sqlite = make_url(url).get_backend_name() == "sqlite"
+    sqlite = backend == "sqlite"
     # A local file needs no liveness ping before each checkout; a server connection does.
     engine = create_async_engine(url, pool_pre_ping=not sqlite, **kwargs)
     if sqlite:

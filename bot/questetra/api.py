@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from bot.metrics import Metrics
+from bot.questetra.client import MAX_IN_FLIGHT
 from bot.questetra.errors import (
     QuestetraAuthFailed,
     QuestetraBadRequest,
@@ -43,7 +44,11 @@ def basic_auth(email: str, api_password: str) -> httpx.Auth:
 
 class QuestetraApi:
     def __init__(
-        self, http: httpx.AsyncClient, metrics: Metrics | None = None, *, in_flight: int = 32
+        self,
+        http: httpx.AsyncClient,
+        metrics: Metrics | None = None,
+        *,
+        in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self._http = http
         self._metrics = metrics
