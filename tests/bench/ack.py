@@ -31,6 +31,7 @@ from tests.bench.common import (
     Emulators,
     ServerProcess,
     SnapshotCounter,
+    bench_parser,
     bot_env,
     database_url,
     emulators,
@@ -393,9 +394,7 @@ def report(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
+    parser = bench_parser(__doc__)
     parser.add_argument("--levels", default="1,10,50", help="concurrency levels")
     parser.add_argument("--kinds", default=",".join(KINDS), help="command,action,help")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per level at most")

@@ -30,6 +30,7 @@ from tests.bench.common import (
     ServerProcess,
     SnapshotCounter,
     add_webhook,
+    bench_parser,
     bot_env,
     database_url,
     emulators,
@@ -181,9 +182,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
+    parser = bench_parser(__doc__)
     parser.add_argument("--interval", type=int, default=10, help="POLL_INTERVAL_SECONDS (>= 10)")
     parser.add_argument("--users", type=int, default=100, help="linked users")
     parser.add_argument("--tasks", type=int, default=30, help="new tasks per scenario")

@@ -7,6 +7,7 @@ their own pid; their output goes to a log file (never an undrained pipe).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import hashlib
 import inspect
@@ -565,3 +566,11 @@ def print_profile(path: Path, *, limit: int = 25) -> None:
     stats = pstats.Stats(str(path), stream=sys.stdout)
     stats.strip_dirs().sort_stats("tottime").print_stats(limit)
     stats.sort_stats("cumulative").print_stats(limit)
+
+
+def bench_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every benchmark script takes: which database, and where the JSON goes."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
+    return parser

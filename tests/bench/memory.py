@@ -18,6 +18,7 @@ from tests.bench.common import (
     APP_ID,
     ServerProcess,
     SnapshotCounter,
+    bench_parser,
     bot_env,
     database_url,
     emulators,
@@ -104,9 +105,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
+    parser = bench_parser(__doc__)
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--within", type=float, default=110.0, help="seconds to wait at most")
     return parser.parse_args(argv)

@@ -28,6 +28,7 @@ from tests.bench.common import (
     Emulators,
     ServerProcess,
     SnapshotCounter,
+    bench_parser,
     bot_env,
     database_url,
     emulators,
@@ -206,9 +207,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
+    parser = bench_parser(__doc__)
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--timeout", type=float, default=100.0, help="seconds per run at most")
     parser.add_argument("--profile", action="store_true", help="run the bot under cProfile")
