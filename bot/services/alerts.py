@@ -20,7 +20,7 @@ from bot.db.models import UserLink
 from bot.domain.alerts import Snapshot, diff, should_alert, task_to_json
 from bot.domain.tasks import Task, newest_first
 from bot.questetra.tasks import TaskApi
-from bot.services.credentials import CredentialService
+from bot.services.credentials import CredentialService, StoredCredential
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -31,6 +31,21 @@ class PollResult:
     queued: int
     accepted: int
     gone: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.queued or self.accepted or self.gone)
+
+
+@dataclass(frozen=True)
+class Polled:
+    """One link's two lists, as just read from Questetra."""
+
+    link_id: int
+    team_id: str
+    slack_user_id: str
+    allocated: list[Task]
+    offered: list[Task]
 
 
 def task_key(link_id: int, workitem_id: int) -> str:
@@ -73,64 +88,78 @@ class AlertService:
         self._credentials = credentials
         self._api = api
 
-    async def fetch(self, team_id: str, slack_user_id: str) -> tuple[list[Task], list[Task]]:
+    async def fetch(self, credential: StoredCredential) -> Polled:
         async def both(auth: httpx.Auth) -> tuple[list[Task], list[Task]]:
             allocated, offered = await asyncio.gather(
                 self._api.list_tasks(auth, "allocated"), self._api.list_tasks(auth, "offered")
             )
             return newest_first(allocated), newest_first(offered)
 
-        return await self._credentials.run_as(
-            team_id=team_id, slack_user_id=slack_user_id, call=both
+        allocated, offered = await self._credentials.run_with(credential, both)
+        return Polled(
+            credential.link_id, credential.team_id, credential.slack_user_id, allocated, offered
         )
 
-    async def poll_link(self, link_id: int, team_id: str, slack_user_id: str) -> PollResult:
-        allocated, offered = await self.fetch(team_id, slack_user_id)
-        return await self.record(link_id, team_id, slack_user_id, allocated, offered)
-
-    async def record(
-        self,
-        link_id: int,
-        team_id: str,
-        slack_user_id: str,
-        allocated: list[Task],
-        offered: list[Task],
-    ) -> PollResult:
-        """Compare with the last snapshot and queue what changed, in one transaction."""
-        now = self._clock.now()
+    async def record(self, polls: list[Polled]) -> dict[int, PollResult]:
+        """:meth:`record_in` in a transaction of its own."""
         async with self._sessions() as session, session.begin():
-            row = await session.get(TaskSnapshot, link_id, with_for_update=True)
-            previous = Snapshot.from_json(row.tasks if row is not None else None)
-            changes = diff(previous, allocated, offered)
-            queued = 0
-            if changes.new:  # most polls find nothing new: no settings lookup for them
-                prefs = await settings_of(session, team_id, slack_user_id)
-                for task in changes.new:
-                    if should_alert(task, enabled=prefs.enabled, offered=prefs.offered):
-                        queued += await insert_ignore(
-                            session, self._alert_row(link_id, team_id, slack_user_id, task, now)
-                        )
-            for task in changes.accepted:
-                await self._set_outcome(
-                    session, link_id, task.id, "accepted", now, task_to_json(task)
-                )
-            for workitem_id in changes.gone:
-                await self._set_outcome(session, link_id, workitem_id, "gone", now, None)
-            current = Snapshot.of(allocated, offered).to_json()
-            if row is None:
-                session.add(TaskSnapshot(link_id=link_id, tasks=current, taken_at=now))
-            elif row.tasks != current:  # unchanged lists: no write
-                row.tasks = current
-                row.taken_at = now
-        if queued or changes.accepted or changes.gone:
+            return await self.record_in(session, polls)
+
+    async def record_in(self, session: AsyncSession, polls: list[Polled]) -> dict[int, PollResult]:
+        """Compare each link's lists with its last snapshot and queue what changed, in the
+        caller's transaction: a batch of polls costs a few statements, not a few per link."""
+        now = self._clock.now()
+        ids = sorted(p.link_id for p in polls)  # one lock order for every replica
+        rows = {
+            row.link_id: row
+            for row in await session.scalars(
+                select(TaskSnapshot)
+                .where(TaskSnapshot.link_id.in_(ids))
+                .order_by(TaskSnapshot.link_id)
+                .with_for_update()
+            )
+        }
+        results: dict[int, PollResult] = {}
+        for poll in polls:
+            row = rows.get(poll.link_id)
+            results[poll.link_id] = await self._record_one(session, poll, row, now)
+        return results
+
+    async def _record_one(
+        self, session: AsyncSession, poll: Polled, row: TaskSnapshot | None, now: datetime
+    ) -> PollResult:
+        link_id = poll.link_id
+        previous = Snapshot.from_json(row.tasks if row is not None else None)
+        changes = diff(previous, poll.allocated, poll.offered)
+        queued = 0
+        if changes.new:  # most polls find nothing new: no settings lookup for them
+            prefs = await settings_of(session, poll.team_id, poll.slack_user_id)
+            for task in changes.new:
+                if should_alert(task, enabled=prefs.enabled, offered=prefs.offered):
+                    queued += await insert_ignore(
+                        session,
+                        self._alert_row(link_id, poll.team_id, poll.slack_user_id, task, now),
+                    )
+        for task in changes.accepted:
+            await self._set_outcome(session, link_id, task.id, "accepted", now, task_to_json(task))
+        for workitem_id in changes.gone:
+            await self._set_outcome(session, link_id, workitem_id, "gone", now, None)
+        current = Snapshot.of(poll.allocated, poll.offered).to_json()
+        if row is None:
+            session.add(TaskSnapshot(link_id=link_id, tasks=current, taken_at=now))
+        elif row.tasks != current:  # unchanged lists: no write
+            row.tasks = current
+            row.taken_at = now
+        result = PollResult(previous is None, queued, len(changes.accepted), len(changes.gone))
+        if result.changed:
             log.info(
                 "alerts.detected",
                 link_id=link_id,
                 queued=queued,
-                accepted=len(changes.accepted),
-                gone=len(changes.gone),
+                accepted=result.accepted,
+                gone=result.gone,
             )
-        return PollResult(previous is None, queued, len(changes.accepted), len(changes.gone))
+        return result
 
     def _alert_row(
         self, link_id: int, team_id: str, slack_user_id: str, task: Task, now: datetime

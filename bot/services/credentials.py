@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -36,6 +37,30 @@ log = structlog.stdlib.get_logger(__name__)
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class StoredCredential:
+    """The columns of a link that its credential needs. The poller reads them with its lease, so
+    a poll costs no extra query; everyone else loads them by team and user."""
+
+    link_id: int
+    team_id: str
+    slack_user_id: str
+    method: str
+    credential_enc: bytes = field(repr=False)  # sealed, and still kept out of logs
+    access_expires_at: datetime | None
+
+    @classmethod
+    def of(cls, link: UserLink) -> StoredCredential:
+        return cls(
+            link.id,
+            link.team_id,
+            link.slack_user_id,
+            link.method,
+            link.credential_enc,
+            link.access_expires_at,
+        )
+
+
 class CredentialService:
     def __init__(
         self,
@@ -60,7 +85,13 @@ class CredentialService:
     ) -> T:
         """Run ``call`` with the user's credential. A 401 with an OAuth token gets one forced
         refresh and one retry; a second 401 (or any 401 with an API password) means re-link."""
-        link = await self._load(team_id, slack_user_id)
+        return await self.run_with(await self._load(team_id, slack_user_id), call)
+
+    async def run_with(
+        self, link: StoredCredential, call: Callable[[httpx.Auth], Awaitable[T]]
+    ) -> T:
+        """:meth:`run_as` for a credential already read (by the poller's claim, which only claims
+        active links of workspaces that are not paused)."""
         try:
             return await call(await self._auth(link, force_refresh=False))
         except QuestetraAuthFailed:
@@ -69,13 +100,13 @@ class CredentialService:
                     return await call(await self._auth(link, force_refresh=True))
                 except QuestetraAuthFailed:
                     pass
-            await self._mark_relink(link.id, "Questetra refused the credential (401)")
+            await self._mark_relink(link.link_id, "Questetra refused the credential (401)")
             raise
 
     async def auth_for(self, *, team_id: str, slack_user_id: str) -> httpx.Auth:
         return await self._auth(await self._load(team_id, slack_user_id), force_refresh=False)
 
-    async def _load(self, team_id: str, slack_user_id: str) -> UserLink:
+    async def _load(self, team_id: str, slack_user_id: str) -> StoredCredential:
         async with self._sessions() as session:
             # The admins' kill switch: nothing goes to Questetra for a paused workspace.
             if await session.scalar(select(Workspace.paused).where(Workspace.team_id == team_id)):
@@ -89,16 +120,16 @@ class CredentialService:
             raise NotLinked()
         if link.status != "active":
             raise NeedsRelink()
-        return link
+        return StoredCredential.of(link)
 
-    async def _auth(self, link: UserLink, *, force_refresh: bool) -> httpx.Auth:
+    async def _auth(self, link: StoredCredential, *, force_refresh: bool) -> httpx.Auth:
         owner = owner_of(link.team_id, link.slack_user_id)
         secret = self._keyring.open(link.credential_enc, owner=owner)
         if link.method == "basic":
             return basic_auth(secret["email"], secret["api_password"])
         if not force_refresh and not needs_refresh(link.access_expires_at, self._clock.now()):
             return BearerAuth(secret["access_token"])
-        return await self._refresh(link.id, stale_access=secret["access_token"])
+        return await self._refresh(link.link_id, stale_access=secret["access_token"])
 
     async def _refresh(self, link_id: int, *, stale_access: str) -> httpx.Auth:
         if self._oauth is None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import Tuning, create_app
 from bot.config import Settings
@@ -85,6 +86,42 @@ async def test_new_tasks_get_exactly_one_dm_each(
     assert action_ids(offered["blocks"]) == ["task_open", "task_details", "task_accept"]
     assert offered["metadata"]["event_type"] == "questetra_alert"
     assert {r.state for r in await rows(engine)} == {"sent"}
+
+
+async def test_a_poll_round_costs_statements_per_round_not_per_user(
+    bot, signer, slack, questetra, app, clock, engine
+) -> None:
+    slack.add_user("U_BOB", email="bob@example.com", name="bob", locale="en-US")
+    for user_id, email in [
+        ("U_EN", "alice@example.com"),
+        ("U_JA", "taro@example.jp"),
+        ("U_BOB", "bob@example.com"),
+    ]:
+        await link_user(bot, signer, slack, questetra, user_id=user_id, email=email)
+    await cycle(app)  # the baselines
+    questetra.add_task(APP, to="bob@example.com", node_name="Check", state="ALLOCATED")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_: object) -> None:
+        statements.append(statement.split()[0] + " " + statement.split()[1])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        clock.advance(90)
+        assert await app.state.poller.run_once() == 3
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    touching = Counter(s for s in statements if "user_links" in s or "task_snapshots" in s)
+    # The claim (with the credentials), one snapshot read, one release for the three; the only
+    # write per link is for the one whose list changed.
+    assert touching == {
+        "UPDATE user_links": 2,
+        "SELECT task_snapshots.link_id,": 1,
+        "UPDATE task_snapshots": 1,
+    }, statements
+    while await app.state.sender.run_once():
+        pass
+    assert len(slack.messages("DU_BOB")) == 1
 
 
 async def test_japanese_alert(bot, signer, slack, questetra, app, clock) -> None:
