@@ -122,32 +122,40 @@ class Poller(Worker):
         self.on_changes: Callable[[], None] = lambda: None
 
     async def run_once(self) -> int:
-        """Claim one batch of due links and poll them; the number polled.
+        """Poll every due link; the number polled.
 
-        The lists are read concurrently (bounded); what they found is recorded, and the leases
-        released, one transaction per group of ``concurrency`` finished polls — so a slow user
-        holds back only the polls that finish after it, and the database sees a few statements
-        per group instead of a few per user.
+        Links are claimed a batch at a time and their lists read concurrently (bounded). The next
+        batch is claimed as soon as fewer polls are left than may run at once, so Questetra is
+        never left idle while the database is asked. What the polls found is recorded, and the
+        leases released, one transaction per group of ``concurrency`` finished polls: a slow
+        user holds back only the polls that finish after it, and the database sees a few
+        statements per group instead of a few per user.
         """
-        if self.breaker.is_open():
-            return 0
-        claimed = await self.claim()
-        if not claimed:
-            return 0
-        fetches = [asyncio.ensure_future(self._fetch(item)) for item in claimed]
+        polled = 0
+        running: set[asyncio.Future[Fetched]] = set()
+        finished: list[Fetched] = []
+        more = True
         try:
-            done: list[Fetched] = []
-            for next_done in asyncio.as_completed(fetches):
-                done.append(await next_done)
-                if len(done) >= self._group:
-                    await self._settle(done)
-                    done = []
-            if done:
-                await self._settle(done)
+            while True:
+                if more and len(running) < self._group and self._may_claim():
+                    claimed = await self.claim()
+                    more = len(claimed) == self._batch
+                    polled += len(claimed)
+                    running |= {asyncio.ensure_future(self._fetch(item)) for item in claimed}
+                if not running:
+                    break
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                finished += [future.result() for future in done]
+                if len(finished) >= self._group or not running:
+                    await self._settle(finished)
+                    finished = []
         finally:
-            for fetch in fetches:  # cancelled (shutdown) or a failed settle: no orphans
-                fetch.cancel()
-        return len(claimed)
+            for future in running:  # cancelled (shutdown) or a failed settle: no orphans
+                future.cancel()
+        return polled
+
+    def _may_claim(self) -> bool:
+        return not self._stopping and not self.breaker.is_open()
 
     async def claim(self) -> list[Claimed]:
         now = self._clock.now()
