@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -9,6 +10,74 @@ import httpx
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # Calls in flight to the tenant at once (also bounded in QuestetraApi, where waiting has a deadline).
 MAX_IN_FLIGHT = 32
+POOLS = 4
+
+
+class ShardedTransport(httpx.AsyncBaseTransport):
+    """Several small connection pools in place of one big one; each request goes to the pool
+    with the fewest requests in flight.
+
+    httpcore 1.0's pool walks every connection, and every pair of idle connections, each time a
+    request starts or ends (encode/httpcore#1035, still open): with 32 connections that was about
+    a third of a poll's CPU. Four pools of eight do the same work for a fraction of it.
+    """
+
+    def __init__(self, *, pools: int = POOLS, connections: int = MAX_IN_FLIGHT) -> None:
+        per_pool = max(1, connections // pools)
+        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+        self._pools = [httpx.AsyncHTTPTransport(limits=limits) for _ in range(pools)]
+        self._in_flight = [0] * pools
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        index = min(range(len(self._pools)), key=self._in_flight.__getitem__)
+        self._in_flight[index] += 1
+        try:
+            response = await self._pools[index].handle_async_request(request)
+        except BaseException:
+            self._in_flight[index] -= 1
+            raise
+        # In flight until the body is read and closed, not just until the headers arrived.
+        assert isinstance(response.stream, httpx.AsyncByteStream)  # noqa: S101 - httpx's contract
+        stream = _Counted(response.stream, lambda: self._done(index))
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=stream,
+            extensions=response.extensions,
+        )
+
+    @property
+    def in_flight(self) -> tuple[int, ...]:
+        return tuple(self._in_flight)
+
+    def _done(self, index: int) -> None:
+        self._in_flight[index] -= 1
+
+    async def aclose(self) -> None:
+        for pool in self._pools:
+            await pool.aclose()
+
+
+class _Counted(httpx.AsyncByteStream):
+    """A response body that says when it is closed (once)."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, done: Callable[[], None]) -> None:
+        self._stream = stream
+        self._done = done
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._stream.aclose()
+        finally:
+            self._done()
 
 
 @dataclass(frozen=True)
@@ -24,10 +93,9 @@ def build_http_client(
     # relative paths like "API/User/Quser/self" resolve under it.
     return httpx.AsyncClient(
         base_url=base_url,
-        transport=transport,
+        transport=transport or ShardedTransport(),
         timeout=DEFAULT_TIMEOUT,
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT),
     )
 
 
