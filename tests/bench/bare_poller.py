@@ -5,6 +5,8 @@
 For every user of ``make_users(N)``: ``API/PE/Workitem/listAllocated`` and ``listOffered`` at the
 same time, Basic auth with the user's API password, ``limit=1000``, the JSON read. At most
 ``concurrency`` users at once, like the bot's poller. Prints one JSON line with the timing.
+``--sharded`` sends the GETs through the bot's own transport (four small connection pools,
+``bot.questetra.client.ShardedTransport``) instead of httpx's default single pool.
 """
 
 from __future__ import annotations
@@ -16,18 +18,23 @@ import time
 
 import httpx
 
+from bot.questetra.client import ShardedTransport
 from tests.bench.common import BenchUser, make_users
 
 PATHS = ("API/PE/Workitem/listAllocated", "API/PE/Workitem/listOffered")
 
 
-async def poll_all(base: str, users: list[BenchUser], concurrency: int) -> dict[str, float]:
+async def poll_all(
+    base: str, users: list[BenchUser], concurrency: int, *, sharded: bool = False
+) -> dict[str, float]:
     queue: asyncio.Queue[BenchUser] = asyncio.Queue()
     for user in users:
         queue.put_nowait(user)
     failures = 0
     tasks = 0
-    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(10.0, connect=5.0)) as http:
+    transport = ShardedTransport() if sharded else None
+    timeout = httpx.Timeout(10.0, connect=5.0)
+    async with httpx.AsyncClient(base_url=base, timeout=timeout, transport=transport) as http:
 
         async def one(user: BenchUser) -> None:
             nonlocal failures, tasks
@@ -62,8 +69,10 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="Questetra base URL (with trailing slash)")
     parser.add_argument("--users", type=int, required=True)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--sharded", action="store_true", help="the bot's four small pools")
     args = parser.parse_args()
-    result = asyncio.run(poll_all(args.base, make_users(args.users), args.concurrency))
+    users = make_users(args.users)
+    result = asyncio.run(poll_all(args.base, users, args.concurrency, sharded=args.sharded))
     print(json.dumps(result))
 
 

@@ -66,7 +66,9 @@ def clear_recorded(emu: Emulators) -> None:
         emu.questetra.db.requests.clear()
 
 
-def run_bare(emu: Emulators, users: int, timeout: float) -> dict[str, Any]:
+def run_bare(
+    emu: Emulators, users: int, timeout: float, *, sharded: bool = False
+) -> dict[str, Any]:
     clear_recorded(emu)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
@@ -80,6 +82,7 @@ def run_bare(emu: Emulators, users: int, timeout: float) -> dict[str, Any]:
             str(users),
             "--concurrency",
             str(CONCURRENCY),
+            *(["--sharded"] if sharded else []),
         ],
         cwd=REPO,
         capture_output=True,
@@ -154,6 +157,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         bot = await run_bot(emu, env, len(users), args.timeout, args.profile)
         log("bare httpx loop again")
         bare_after = run_bare(emu, len(users), args.timeout)
+        log("bare loop through the bot's sharded transport")
+        bare_sharded = run_bare(emu, len(users), args.timeout, sharded=True)
     bare_rate = (bare_before["users_per_second"] + bare_after["users_per_second"]) / 2
     ratio = bot["users_per_second"] / bare_rate
     stored_ratio = bot["stored_users_per_second"] / bare_rate
@@ -184,11 +189,21 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     bare_after["cpu_ms_per_user"],
                     bare_after["failures"],
                 ],
+                [
+                    "bare, sharded pools",
+                    bare_sharded["users_per_second"],
+                    bare_sharded["seconds"],
+                    bare_sharded["cpu_ms_per_user"],
+                    bare_sharded["failures"],
+                ],
             ],
         )
     )
     goals = {"bot >= 0.7 x bare (list calls)": ratio >= 0.7}
-    print(f"\n  ratio {ratio:.2f} (stored: {stored_ratio:.2f})")
+    sharded_ratio = bot["users_per_second"] / bare_sharded["users_per_second"]
+    print(
+        f"\n  ratio {ratio:.2f} (stored: {stored_ratio:.2f}; to the sharded loop {sharded_ratio:.2f})"
+    )
     for goal, ok in goals.items():
         print(f"  {verdict(ok):6} {goal}")
     payload = {
@@ -198,8 +213,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "bare_before": bare_before,
         "bot": bot,
         "bare_after": bare_after,
+        "bare_sharded": bare_sharded,
         "ratio": ratio,
         "stored_ratio": stored_ratio,
+        "sharded_ratio": sharded_ratio,
         "goals": goals,
     }
     print(f"\nresults: {write_results(f'poll-{args.db}', payload, args.results)}")
