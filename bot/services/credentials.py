@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import structlog
@@ -50,15 +50,27 @@ class StoredCredential:
     access_expires_at: datetime | None
 
     @classmethod
-    def of(cls, link: UserLink) -> StoredCredential:
+    def from_row(cls, row: Any) -> StoredCredential:
+        """From a row that has the :data:`CREDENTIAL_COLUMNS`."""
         return cls(
-            link.id,
-            link.team_id,
-            link.slack_user_id,
-            link.method,
-            link.credential_enc,
-            link.access_expires_at,
+            row.id,
+            row.team_id,
+            row.slack_user_id,
+            row.method,
+            row.credential_enc,
+            row.access_expires_at,
         )
+
+
+# The columns of a StoredCredential, in its fields' order (the poller's claim returns them too).
+CREDENTIAL_COLUMNS = (
+    UserLink.id,
+    UserLink.team_id,
+    UserLink.slack_user_id,
+    UserLink.method,
+    UserLink.credential_enc,
+    UserLink.access_expires_at,
+)
 
 
 class CredentialService:
@@ -108,19 +120,29 @@ class CredentialService:
 
     async def _load(self, team_id: str, slack_user_id: str) -> StoredCredential:
         async with self._sessions() as session:
-            # The admins' kill switch: nothing goes to Questetra for a paused workspace.
-            if await session.scalar(select(Workspace.paused).where(Workspace.team_id == team_id)):
-                raise FeatureDisabled("error.paused")
-            link = await session.scalar(
-                select(UserLink).where(
-                    UserLink.team_id == team_id, UserLink.slack_user_id == slack_user_id
+            # One query for the link and the admins' kill switch (nothing goes to Questetra for
+            # a paused workspace); a second one only when there is no link.
+            row = (
+                await session.execute(
+                    select(*CREDENTIAL_COLUMNS, UserLink.status, Workspace.paused)
+                    .outerjoin(Workspace, Workspace.team_id == UserLink.team_id)
+                    .where(UserLink.team_id == team_id, UserLink.slack_user_id == slack_user_id)
+                )
+            ).first()
+            paused = (
+                row.paused
+                if row is not None
+                else await session.scalar(
+                    select(Workspace.paused).where(Workspace.team_id == team_id)
                 )
             )
-        if link is None:
+        if paused:
+            raise FeatureDisabled("error.paused")
+        if row is None:
             raise NotLinked()
-        if link.status != "active":
+        if row.status != "active":
             raise NeedsRelink()
-        return StoredCredential.of(link)
+        return StoredCredential.from_row(row)
 
     async def _auth(self, link: StoredCredential, *, force_refresh: bool) -> httpx.Auth:
         owner = owner_of(link.team_id, link.slack_user_id)

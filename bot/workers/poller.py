@@ -27,7 +27,7 @@ from bot.domain.alerts import POLL_BACKOFF_CAP, backoff
 from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable, UserFacingError
 from bot.metrics import Metrics
 from bot.services.alerts import AlertService, Polled
-from bot.services.credentials import StoredCredential
+from bot.services.credentials import CREDENTIAL_COLUMNS, StoredCredential
 from bot.workers.loop import Worker
 
 log = structlog.stdlib.get_logger(__name__)
@@ -179,19 +179,11 @@ class Poller(Worker):
                     .where(UserLink.id.in_(due.scalar_subquery()))
                     .values(lease_owner=self._owner, lease_until=now + self._lease)
                     # The credential comes with the lease: no query per user to load it.
-                    .returning(
-                        UserLink.id,
-                        UserLink.team_id,
-                        UserLink.slack_user_id,
-                        UserLink.method,
-                        UserLink.credential_enc,
-                        UserLink.access_expires_at,
-                        UserLink.poll_failures,
-                    )
+                    .returning(*CREDENTIAL_COLUMNS, UserLink.poll_failures)
                     .execution_options(synchronize_session=False)
                 )
             ).all()
-        return [Claimed(StoredCredential(*row[:6]), row[6]) for row in rows]
+        return [Claimed(StoredCredential.from_row(row), row.poll_failures) for row in rows]
 
     async def _fetch(self, item: Claimed) -> Fetched:
         async with self._limit:
