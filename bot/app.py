@@ -206,6 +206,7 @@ def create_app(
             await upgrade(engine)
             log.info("database.migrated")
         log.info("bridge.started", questetra=settings.questetra_base_url, owner=owner)
+        await slack_clients.open_session()
         loops: list[Coroutine[Any, Any, None]] = (
             [
                 poller.run_forever(),
@@ -218,15 +219,18 @@ def create_app(
         )
         jobs = [asyncio.create_task(loop) for loop in loops]
         socket_mode = None
-        if settings.slack_app_token is not None:
-            # Slack traffic over a WebSocket we open: no inbound URL needed for Slack. The HTTP
-            # server still serves the OAuth callback, hooks, health and metrics.
-            socket_mode = AsyncSocketModeHandler(
-                slack, settings.slack_app_token.get_secret_value(), web_client=slack_clients.default
-            )
-            await socket_mode.connect_async()  # type: ignore[no-untyped-call]
-            log.info("slack.socket_mode_connected")
         try:
+            # Inside the try: a failed connect still stops the jobs and closes the session.
+            if settings.slack_app_token is not None:
+                # Slack traffic over a WebSocket we open: no inbound URL needed for Slack. The
+                # HTTP server still serves the OAuth callback, hooks, health and metrics.
+                socket_mode = AsyncSocketModeHandler(
+                    slack,
+                    settings.slack_app_token.get_secret_value(),
+                    web_client=slack_clients.default,
+                )
+                await socket_mode.connect_async()  # type: ignore[no-untyped-call]
+                log.info("slack.socket_mode_connected")
             yield
         finally:
             if socket_mode is not None:
@@ -242,6 +246,8 @@ def create_app(
                 await poller.release_all()
                 await sender.release_all()
             await questetra_http.aclose()
+            # Last: the workers above post to Slack until they stop.
+            await slack_clients.close_session()
             if owns_engine:
                 await engine.dispose()
             log.info("bridge.stopped")

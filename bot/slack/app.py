@@ -9,7 +9,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
 from bot.deps import Deps
-from bot.slack import actions, commands, errors, events, middleware
+from bot.slack import actions, commands, errors, events, middleware, respond
 from bot.slack.clients import EncryptedInstallationStore
 from bot.slack.errors import report_error
 from bot.slack.features import FEATURES
@@ -62,6 +62,7 @@ def build_slack_app(deps: Deps, store: EncryptedInstallationStore | None = None)
         raise_error_for_unhandled_request=False,
     )
     app.set_reporter(lambda error, body, context: report_error(deps, error, body, context))
+    respond.register(app, deps.slack_clients)
     middleware.register(app, deps)
     commands.register(app, deps)
     actions.register(app, deps)
