@@ -12,8 +12,9 @@ user gave up. So command, action and shortcut listeners get an ``ack`` that acks
 waits for one of :class:`Gate`'s slots, held until the listener ends; past the gate's wait it
 raises :class:`bot.errors.BridgeBusy` and the user is told to try again in a minute. Not gated:
 view submissions and options (their work comes *before* the ack, which carries the answer; a
-slot after it would only delay, or shed, finished work) and events (no ack of theirs; Bolt acks
-them, and they are background chores such as the Home tab).
+slot after it would only delay, or shed, finished work), events (no ack of theirs; Bolt acks
+them, and they are background chores such as the Home tab), and listeners that ask for nothing
+but ``ack`` (URL buttons: the browser does the work, and "not done, try again" would be false).
 
 The wait (``Tuning.post_ack_wait``, 2 s) stays under 3 s because a listener that opens a modal
 needs its ``trigger_id``, which Slack honours for 3 s after the click.
@@ -82,6 +83,9 @@ def guarded(
 ) -> Callable[..., Awaitable[Any]]:
     names = inspect.getfullargspec(func).args
     extra = [n for n in _REQUIRED if n not in names]
+
+    if names == ["ack"]:
+        gate = None  # nothing to do after the ack (see the module docstring)
 
     async def listener(**kwargs: Any) -> Any:
         ack = GatedAck(kwargs["ack"], gate) if gate is not None and "ack" in kwargs else None

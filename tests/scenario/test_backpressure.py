@@ -116,7 +116,7 @@ async def test_busy_in_english_and_slots_are_given_back(one_slot, signer, slack)
     assert await shed(bot) == "bridge_slack_shed_total 1.0"
 
 
-async def test_view_submissions_and_events_are_not_gated(
+async def test_view_submissions_url_buttons_and_events_are_not_gated(
     one_slot, signer, slack, questetra
 ) -> None:
     application, bot = one_slot
@@ -131,11 +131,17 @@ async def test_view_submissions_and_events_are_not_gated(
     response = await bot.post("/slack/events", content=body, headers=headers)
     assert response.status_code == 200
     assert response.json()["response_action"] == "errors"
+    # A URL button's click is only acked: the browser opens Questetra, nothing was "not done".
+    url = slack.new_response_url()
+    payload = signer.block_actions("task_open", None, user_id="U_EN", response_url=url)
+    body, headers = signer.interactivity(payload)
+    assert (await bot.post("/slack/events", content=body, headers=headers)).status_code == 200
     # An event has no ack of its own to wait behind: the Home tab is published anyway.
     body, headers = signer.event(signer.app_home_opened("U_JA"), event_id="EvGATE1")
     assert (await bot.post("/slack/events", content=body, headers=headers)).status_code == 200
     await slack.wait_for("views.publish")
     await settle()
     assert slack.calls_to("chat.postMessage") == []  # no "busy" DM after the submission
+    assert slack.responses(url) == []  # nor a "busy" answer to the URL button
     assert await shed(bot) == "bridge_slack_shed_total 0.0"
     application.state.gate.leave()
