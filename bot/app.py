@@ -39,6 +39,7 @@ from bot.services.tasks import TaskService
 from bot.slack.alerts import channel_gone, subscription_stopped
 from bot.slack.app import build_slack_app
 from bot.slack.clients import EncryptedInstallationStore, SlackClients
+from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
@@ -59,6 +60,12 @@ class Tuning:
     poll_concurrency: int = 16
     poll_batch: int = 50
     lease_seconds: float = 120.0  # how long a dead replica's claimed work waits to be taken over
+    # Listeners doing their work after the ack at once (bot/slack/guard.py). 16 × the two GETs
+    # of a task list fill QuestetraApi's 32 slots; more would only queue there.
+    post_ack_slots: int = 16
+    # How long an acked request waits for one before the user is told "busy, try again": short
+    # enough that a modal opener still has about a second of its trigger_id's 3 s.
+    post_ack_wait: float = 2.0
 
 
 def _owner_id() -> str:
@@ -197,7 +204,10 @@ def create_app(
     maintenance = Maintenance(
         engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
     )
-    slack = build_slack_app(deps, store)
+    gate = Gate(
+        slots=tuning.post_ack_slots, wait=tuning.post_ack_wait, on_shed=metrics.slack_shed.inc
+    )
+    slack = build_slack_app(deps, store, gate=gate)
     app_routes = routes(deps, slack)
 
     @asynccontextmanager
@@ -206,6 +216,7 @@ def create_app(
             await upgrade(engine)
             log.info("database.migrated")
         log.info("bridge.started", questetra=settings.questetra_base_url, owner=owner)
+        await slack_clients.open_session()
         loops: list[Coroutine[Any, Any, None]] = (
             [
                 poller.run_forever(),
@@ -218,15 +229,18 @@ def create_app(
         )
         jobs = [asyncio.create_task(loop) for loop in loops]
         socket_mode = None
-        if settings.slack_app_token is not None:
-            # Slack traffic over a WebSocket we open: no inbound URL needed for Slack. The HTTP
-            # server still serves the OAuth callback, hooks, health and metrics.
-            socket_mode = AsyncSocketModeHandler(
-                slack, settings.slack_app_token.get_secret_value(), web_client=slack_clients.default
-            )
-            await socket_mode.connect_async()  # type: ignore[no-untyped-call]
-            log.info("slack.socket_mode_connected")
         try:
+            # Inside the try: a failed connect still stops the jobs and closes the session.
+            if settings.slack_app_token is not None:
+                # Slack traffic over a WebSocket we open: no inbound URL needed for Slack. The
+                # HTTP server still serves the OAuth callback, hooks, health and metrics.
+                socket_mode = AsyncSocketModeHandler(
+                    slack,
+                    settings.slack_app_token.get_secret_value(),
+                    web_client=slack_clients.default,
+                )
+                await socket_mode.connect_async()  # type: ignore[no-untyped-call]
+                log.info("slack.socket_mode_connected")
             yield
         finally:
             if socket_mode is not None:
@@ -242,6 +256,8 @@ def create_app(
                 await poller.release_all()
                 await sender.release_all()
             await questetra_http.aclose()
+            # Last: the workers above post to Slack until they stop.
+            await slack_clients.close_session()
             if owns_engine:
                 await engine.dispose()
             log.info("bridge.stopped")
@@ -256,6 +272,7 @@ def create_app(
     )
     app.state.deps = deps
     app.state.slack = slack
+    app.state.gate = gate
     app.state.maintenance = maintenance
     app.state.poller = poller
     app.state.sender = sender

@@ -11,6 +11,7 @@
         ├── FeatureDisabled         → ask your admin
         ├── PermissionDenied        → ask your admin
         ├── QuestetraUnavailable    → try again in a minute
+        ├── BridgeBusy              → try again in a minute (a burst: no room for the work)
         ├── QuestetraRejected       → Questetra's own message
         └── BadInput                → how to use the command
 
@@ -83,6 +84,13 @@ class PermissionDenied(UserFacingError):
 
 class QuestetraUnavailable(UserFacingError):
     key = "error.questetra_unavailable"
+    next_step = NextStep.RETRY_LATER
+
+
+class BridgeBusy(UserFacingError):
+    """Acked, but every slot for post-ack work stayed taken too long (bot/slack/guard.py)."""
+
+    key = "error.busy"
     next_step = NextStep.RETRY_LATER
 
 

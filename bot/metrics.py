@@ -29,6 +29,11 @@ class Metrics:
             ("kind", "outcome"),
             registry=self.registry,
         )
+        self.slack_shed = Counter(
+            "bridge_slack_shed_total",
+            "Slack requests acked, then told the bridge is busy: no slot for their work in time.",
+            registry=self.registry,
+        )
         self.questetra_calls = Counter(
             "bridge_questetra_calls_total",
             "Calls to Questetra, by endpoint and status (or error kind).",

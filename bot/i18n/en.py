@@ -125,6 +125,7 @@ MESSAGES: dict[str, str] = {
     ),
     "error.paused": "An admin has paused the bridge: nothing is sent to Questetra for now. Please ask your admin.",
     "error.questetra_unavailable": "Questetra is not answering. Please try again in a minute.",
+    "error.busy": "The bridge is busy right now, so this was not done. Please try again in a minute.",
     "error.questetra_rejected": "Questetra refused this: {reason}",
     "error.bad_input": "I could not understand that. {hint}",
 }

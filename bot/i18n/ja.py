@@ -127,6 +127,7 @@ MESSAGES: dict[str, str] = {
     ),
     "error.paused": "管理者がブリッジを一時停止しています。現在 Questetra には何も送信されません。管理者にお問い合わせください。",
     "error.questetra_unavailable": "Questetra が応答しません。1 分ほどしてからもう一度お試しください。",
+    "error.busy": "ただいま混み合っているため、この操作は実行されませんでした。1 分ほどしてからもう一度お試しください。",
     "error.questetra_rejected": "Questetra に拒否されました: {reason}",
     "error.bad_input": "入力を理解できませんでした。{hint}",
 }

@@ -9,11 +9,11 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
 from bot.deps import Deps
-from bot.slack import actions, commands, errors, events, middleware
+from bot.slack import actions, commands, errors, events, middleware, respond
 from bot.slack.clients import EncryptedInstallationStore
 from bot.slack.errors import report_error
 from bot.slack.features import FEATURES
-from bot.slack.guard import GuardedAsyncApp
+from bot.slack.guard import Gate, GuardedAsyncApp
 
 # The bot scopes of manifest.yml (tests/unit/test_manifest.py keeps the two equal).
 BOT_SCOPES = (
@@ -30,9 +30,12 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 
-def build_slack_app(deps: Deps, store: EncryptedInstallationStore | None = None) -> AsyncApp:
+def build_slack_app(
+    deps: Deps, store: EncryptedInstallationStore | None = None, *, gate: Gate | None = None
+) -> AsyncApp:
     """The Bolt app. With ``store`` (multi-workspace mode) Bolt's OAuth flow installs the app
-    into workspaces at ``/slack/install``; otherwise the single bot token is used."""
+    into workspaces at ``/slack/install``; otherwise the single bot token is used. ``gate``
+    bounds the work listeners do after their ack (bot/slack/guard.py); None: unbounded."""
     settings = deps.settings
     oauth_settings = None
     if store is not None:
@@ -62,6 +65,9 @@ def build_slack_app(deps: Deps, store: EncryptedInstallationStore | None = None)
         raise_error_for_unhandled_request=False,
     )
     app.set_reporter(lambda error, body, context: report_error(deps, error, body, context))
+    if gate is not None:
+        app.set_gate(gate)  # before any listener is registered: each one captures it
+    respond.register(app, deps.slack_clients)
     middleware.register(app, deps)
     commands.register(app, deps)
     actions.register(app, deps)

@@ -4,6 +4,11 @@ Single workspace (``SLACK_BOT_TOKEN``): one client for everything. Multi-workspa
 (``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET``): Bolt's OAuth flow installs the app; each
 workspace's bot token is sealed into ``workspaces.bot_token_enc`` and background work (alerts,
 DMs, webhook posts) asks for the client of the team it works for.
+
+Every client posts through one aiohttp session opened by the app's lifespan
+(:meth:`SlackClients.open_session`): without it slack_sdk makes a session and a TCP (and TLS)
+connection per call. Before the lifespan runs, or after it ended, ``session`` is None and the
+clients fall back to that per-call behaviour, so nothing depends on a server being up.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import structlog
 from aiohttp import ClientConnectorError
 from slack_sdk.errors import SlackApiError
@@ -62,10 +68,18 @@ class SafeConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
         )
 
 
-def build_client(base_url: str, token: str | None) -> AsyncWebClient:
+# slack_sdk's own per-call timeout; with a session of ours, the session's timeout applies instead.
+TIMEOUT_SECONDS = 30
+
+
+def build_client(
+    base_url: str, token: str | None, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        timeout=TIMEOUT_SECONDS,
+        session=session,
         retry_handlers=[
             SafeConnectionRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
@@ -186,7 +200,7 @@ class EncryptedInstallationStore(AsyncInstallationStore):
 
 
 class SlackClients:
-    """The Web API client to use for a workspace."""
+    """The Web API client to use for a workspace, and the one HTTP session they all share."""
 
     def __init__(self, settings: Settings, store: EncryptedInstallationStore | None = None) -> None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -194,6 +208,29 @@ class SlackClients:
         self._base_url = settings.slack_api_url
         self._store = store
         self._cache: dict[str, AsyncWebClient] = {}
+        # Also what response_url answers post through (bot/slack/respond.py).
+        self.session: aiohttp.ClientSession | None = None
+
+    async def open_session(self) -> aiohttp.ClientSession:
+        """Open the shared session and hand it to every client. A coroutine because aiohttp binds
+        the session to the running loop. Bolt copies the default client's session into its
+        per-request clients; aiohttp's default pool (100 connections) is the bound."""
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+            )
+        self._share(self.session)
+        return self.session
+
+    async def close_session(self) -> None:
+        session, self.session = self.session, None
+        self._share(None)
+        if session is not None:
+            await session.close()
+
+    def _share(self, session: aiohttp.ClientSession | None) -> None:
+        for client in (self.default, *self._cache.values()):
+            client.session = session
 
     async def for_team(self, team_id: str) -> AsyncWebClient:
         if self._store is None:
@@ -203,7 +240,7 @@ class SlackClients:
             if bot is None:
                 # Uninstalled: callers get Slack's own not_authed error and handle it as such.
                 return self.default
-            self._cache[team_id] = build_client(self._base_url, bot.bot_token)
+            self._cache[team_id] = build_client(self._base_url, bot.bot_token, self.session)
         return self._cache[team_id]
 
     def forget(self, team_id: str) -> None:

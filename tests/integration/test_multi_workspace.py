@@ -98,3 +98,15 @@ async def test_uninstalled_workspace_is_forgotten(multi, slack, signer, engine) 
             return not (await connection.execute(select(Workspace))).all()
 
     await eventually(gone)
+
+
+async def test_workspace_clients_share_the_apps_session(multi, slack) -> None:
+    application, client = multi
+    assert (await install(client, slack)).status_code == 200
+    clients = application.state.deps.slack_clients
+    workspace = await clients.for_team("T0001")
+    assert workspace is not clients.default  # its own token, from the installation
+    assert clients.session is not None
+    assert workspace.session is clients.session
+    await clients.close_session()
+    assert workspace.session is None  # after shutdown: a session per call again, never a closed one

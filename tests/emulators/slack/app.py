@@ -82,6 +82,10 @@ def _bearer(request: Request) -> str | None:
     return value.strip() or None
 
 
+def _peer(request: Request) -> str | None:
+    return f"{request.client.host}:{request.client.port}" if request.client else None
+
+
 def create_app(slack: FakeSlack) -> Starlette:
     """The Starlette app serving `slack`; run it with `serve_slack` or tests.emulators.server."""
 
@@ -99,7 +103,9 @@ def create_app(slack: FakeSlack) -> Starlette:
             headers: dict[str, str] | None = None,
             text: str = "",
         ) -> Response:
-            call = Call(method, token, args, status, time.time(), body, request.method)
+            call = Call(
+                method, token, args, status, time.time(), body, request.method, _peer(request)
+            )
             slack.record(call)
             if body is None:
                 return PlainTextResponse(text, status_code=status, headers=headers)
@@ -171,6 +177,7 @@ def create_app(slack: FakeSlack) -> Starlette:
                 return PlainTextResponse("no_text", status_code=400)
             state.uses_left -= 1
             state.bodies.append(body)
+            state.peers.append(_peer(request))
             apply_response(slack, state, body)
         return PlainTextResponse("ok")
 

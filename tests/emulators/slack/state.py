@@ -40,6 +40,7 @@ class Call:
     at: float
     response: dict[str, Any] | None = None  # the JSON answered; None for non-JSON answers
     http_method: str = "POST"
+    peer: str | None = None  # the caller's "host:port": one value per TCP connection
 
     @property
     def ok(self) -> bool:
@@ -71,6 +72,7 @@ class ResponseUrl:
     user_id: str | None
     uses_left: int
     bodies: list[dict[str, Any]] = field(default_factory=list)
+    peers: list[str | None] = field(default_factory=list)  # "host:port" of each accepted post
 
 
 class FakeSlack:
@@ -404,6 +406,12 @@ class FakeSlack:
         with self.lock:
             state = self._responses.get(_response_id(url_or_id))
             return copy.deepcopy(state.bodies) if state else []
+
+    def response_peers(self, url_or_id: str) -> list[str | None]:
+        """The connection ("host:port") each accepted post came over, oldest first."""
+        with self.lock:
+            state = self._responses.get(_response_id(url_or_id))
+            return list(state.peers) if state else []
 
     async def wait_for_response(
         self,
