@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from bot.i18n import t
 from bot.slack.task_blocks import page_value
 from tests.bench.common import (
     APP_ID,
@@ -56,6 +57,7 @@ KINDS = ("command", "action", "help")
 # "command" is `/questetra tasks`, "action" a `tasks_page` click (both: Questetra, DB, an answer
 # to response_url); "help" is `/questetra help`, whose answer needs neither Questetra nor the DB.
 SLOW_LATENCY = 5.0
+BUSY = {t("en", "error.busy"), t("ja", "error.busy")}
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Level:
     cpu_ms_per_request: float
     driver_cpu_ms_per_request: float  # this process: load generator + emulators
     replies: int | None = None  # bot: response_url answers that arrived
+    busy: int | None = None  # bot: of those, "busy, try again" (shed after the ack)
     end_to_end_rps: float | None = None  # bot: requests / time until the last answer
 
 
@@ -113,6 +116,17 @@ class Traffic:
                 body, headers = self._signer.interactivity(payload)
             out.append(Request(body.encode(), headers, url))
         return out
+
+    def busy(self, urls: list[str]) -> int:
+        """Answers that were the bridge's "busy, try again" (post-ack backpressure)."""
+        fake = self._emu.slack
+        with fake.lock:
+            count = 0
+            for url in urls:
+                state = fake.response_url_state(url)
+                texts = [b.get("text") for b in state.bodies] if state is not None else []
+                count += any(text in BUSY for text in texts)
+            return count
 
     def answered(self, urls: list[str]) -> int:
         fake = self._emu.slack
@@ -186,12 +200,14 @@ async def run_level(
     started = time.perf_counter()
     latencies, errors, elapsed, sent = await drive(endpoint, requests, concurrency, duration)
     replies: int | None = None
+    busy: int | None = None
     end_to_end: float | None = None
     if wait_replies:
         urls = [r.response_url for r in requests[:sent]]
         await wait_until(lambda: traffic.answered(urls) == sent, within=60.0, every=0.02)
         finished = time.perf_counter()
         replies = traffic.answered(urls)
+        busy = traffic.busy(urls)
         end_to_end = replies / (finished - started)
     cpu = server.cpu_seconds() - cpu_before
     driver = time.process_time() - driver_before
@@ -209,6 +225,7 @@ async def run_level(
         cpu_ms_per_request=cpu * 1000 / max(sent, 1),
         driver_cpu_ms_per_request=driver * 1000 / max(sent, 1),
         replies=replies,
+        busy=busy,
         end_to_end_rps=end_to_end,
     )
 
@@ -325,6 +342,7 @@ def report(
                     bot.cpu_ms_per_request,
                     bare.driver_cpu_ms_per_request,
                     bot.end_to_end_rps or 0.0,
+                    f"{100 * (bot.busy or 0) / max(bot.replies or 0, 1):.0f} %",
                     bare.errors + bot.errors,
                 ]
             )
@@ -343,6 +361,7 @@ def report(
         "bot cpu ms/req",
         "driver cpu ms/req (bare)",
         "bot answers/s",
+        "busy answers",
         "errors",
     ]
     print(f"\nAck benchmark ({args.db}; {info['cores']} cores, Python {info['python']})")
