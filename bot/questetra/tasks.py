@@ -24,19 +24,17 @@ MAX_TASKS = 5000  # a safety stop for absurd lists
 
 
 def parse_datetime(value: Any) -> datetime | None:
-    """``2024-05-01T10:00:00+0900`` (Questetra's form); ISO 8601 with a colon is accepted too."""
+    """``2024-05-01T10:00:00+0900`` (Questetra's form) or any ISO 8601 with an offset.
+
+    ``fromisoformat`` reads the offset without a colon since Python 3.11, at a fortieth of
+    ``strptime``'s cost (dates are parsed for every task of every list)."""
     if not isinstance(value, str) or not value:
         return None
-    for parse in (
-        lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z"),
-        datetime.fromisoformat,
-    ):
-        try:
-            parsed = parse(value)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo is not None else None
-    return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _int(value: Any) -> int | None:
