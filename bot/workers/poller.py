@@ -137,8 +137,15 @@ class Poller(Worker):
         more = True
         try:
             while True:
-                if more and len(running) < self._group and self._may_claim():
-                    claimed = await self.claim()
+                while more and len(running) < self._group and self._may_claim():
+                    try:
+                        claimed = await self.claim()
+                    except Exception:
+                        if not running:
+                            raise  # the worker loop logs the round and naps
+                        # Finish (and record) what is running rather than drop it.
+                        log.exception("poller.claim_failed")
+                        claimed = []
                     more = len(claimed) == self._batch
                     polled += len(claimed)
                     running |= {asyncio.ensure_future(self._fetch(item)) for item in claimed}

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from bot.app import Tuning, create_app
 from bot.config import Settings
 from bot.db.alert_models import OutboxMessage, TaskSnapshot
 from bot.db.models import UserLink
+from bot.workers.poller import Poller
 from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, link_user
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -122,6 +123,50 @@ async def test_a_poll_round_costs_statements_per_round_not_per_user(
     while await app.state.sender.run_once():
         pass
     assert len(slack.messages("DU_BOB")) == 1
+
+
+async def test_a_claim_failing_mid_round_keeps_what_was_already_polled(
+    bot, signer, slack, questetra, app, clock, engine
+) -> None:
+    slack.add_user("U_BOB", email="bob@example.com", name="bob", locale="en-US")
+    for user_id, email in [
+        ("U_EN", "alice@example.com"),
+        ("U_JA", "taro@example.jp"),
+        ("U_BOB", "bob@example.com"),
+    ]:
+        await link_user(bot, signer, slack, questetra, user_id=user_id, email=email)
+    await cycle(app)  # the baselines
+    for email in ("alice@example.com", "taro@example.jp", "bob@example.com"):
+        questetra.add_task(APP, to=email, node_name="Check", state="ALLOCATED")
+    deps = app.state.deps
+    poller = Poller(
+        sessions=deps.sessions,
+        clock=clock,
+        alerts=deps.alerts,
+        interval=timedelta(seconds=60),
+        owner="one-at-a-time",
+        batch=1,  # a claim per link: the second one fails while the first poll runs
+        concurrency=4,
+    )
+    claim, claims = poller.claim, []
+
+    async def second_claim_fails() -> list:
+        claims.append(1)
+        if len(claims) == 2:
+            raise ConnectionResetError("database went away")
+        return await claim()
+
+    poller.claim = second_claim_fails  # type: ignore[method-assign]
+    clock.advance(90)
+    assert await poller.run_once() == 1  # the claimed link is polled and recorded, not dropped
+    assert len(await rows(engine)) == 1
+    async with engine.connect() as connection:
+        leased = await connection.scalar(
+            select(func.count()).where(UserLink.lease_owner.is_not(None))
+        )
+    assert leased == 0
+    assert await poller.run_once() == 2  # the next round takes the others
+    assert len(await rows(engine)) == 3
 
 
 async def test_japanese_alert(bot, signer, slack, questetra, app, clock) -> None:
