@@ -149,19 +149,32 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture
-async def app(
-    settings: Settings, engine: AsyncEngine, clock: ManualClock, env: dict[str, str]
-) -> AsyncIterator[Starlette]:
-    application = create_app(
+def bot_app(
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: ManualClock,
+    *,
+    tuning: Tuning = FAST,
+    environ: dict[str, str] | None = None,
+) -> Starlette:
+    """The bot as the tests run it: their engine and clock, no migration, no background jobs
+    (tests drive the workers' rounds themselves)."""
+    return create_app(
         settings,
         engine=engine,
         clock=clock,
         migrate_on_start=False,
         background_jobs=False,
-        tuning=FAST,
-        environ=env,
+        tuning=tuning,
+        environ=environ,
     )
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, engine: AsyncEngine, clock: ManualClock, env: dict[str, str]
+) -> AsyncIterator[Starlette]:
+    application = bot_app(settings, engine, clock, environ=env)
     async with application.router.lifespan_context(application):
         yield application
         await settle()

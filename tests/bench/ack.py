@@ -17,6 +17,7 @@ import asyncio
 import itertools
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -117,25 +118,22 @@ class Traffic:
             out.append(Request(body.encode(), headers, url))
         return out
 
+    def answered(self, urls: list[str]) -> int:
+        return self._count(urls, lambda bodies: bool(bodies))
+
     def busy(self, urls: list[str]) -> int:
         """Answers that were the bridge's "busy, try again" (post-ack backpressure)."""
-        fake = self._emu.slack
-        with fake.lock:
-            count = 0
-            for url in urls:
-                state = fake.response_url_state(url)
-                texts = [b.get("text") for b in state.bodies] if state is not None else []
-                count += any(text in BUSY for text in texts)
-            return count
+        return self._count(urls, lambda bodies: any(b.get("text") in BUSY for b in bodies))
 
-    def answered(self, urls: list[str]) -> int:
+    def _count(self, urls: list[str], counts: Callable[[list[dict[str, Any]]], bool]) -> int:
+        """How many of ``urls`` had answers that ``counts``."""
         fake = self._emu.slack
         with fake.lock:
-            count = 0
+            total = 0
             for url in urls:
                 state = fake.response_url_state(url)
-                count += bool(state is not None and state.bodies)
-            return count
+                total += counts(state.bodies if state is not None else [])
+            return total
 
 
 async def drive(

@@ -29,12 +29,12 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from bot.app import Tuning, create_app
+from bot.app import Tuning
 from bot.config import Settings
 from bot.db.alert_models import OutboxMessage
 from bot.db.engine import create_engine
 from bot.db.models import UserLink
-from tests.conftest import FAST, settle
+from tests.conftest import FAST, bot_app, settle
 from tests.emulators.slack import FakeSlack
 from tests.faults.proxy import TcpProxy
 from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, link_user
@@ -117,14 +117,7 @@ async def replica(
     settings: Settings, engine: AsyncEngine, clock: ManualClock, tuning: Tuning = FAST
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """One more bot process (its own lease owner, Slack client and locks) on ``engine``."""
-    application = create_app(
-        settings,
-        engine=engine,
-        clock=clock,
-        migrate_on_start=False,
-        background_jobs=False,
-        tuning=tuning,
-    )
+    application = bot_app(settings, engine, clock, tuning=tuning)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:

@@ -54,6 +54,18 @@ async def rows(engine) -> list[OutboxMessage]:
         )
 
 
+async def link_three(bot, signer, slack, questetra, app) -> None:
+    """Alice (en), Taro (ja) and Bob linked, their baselines taken."""
+    slack.add_user("U_BOB", email="bob@example.com", name="bob", locale="en-US")
+    for user_id, email in [
+        ("U_EN", "alice@example.com"),
+        ("U_JA", "taro@example.jp"),
+        ("U_BOB", "bob@example.com"),
+    ]:
+        await link_user(bot, signer, slack, questetra, user_id=user_id, email=email)
+    await cycle(app)
+
+
 def action_ids(blocks) -> list[str]:
     return [e["action_id"] for b in blocks for e in b.get("elements", []) if "action_id" in e]
 
@@ -92,14 +104,7 @@ async def test_new_tasks_get_exactly_one_dm_each(
 async def test_a_poll_round_costs_statements_per_round_not_per_user(
     bot, signer, slack, questetra, app, clock, engine
 ) -> None:
-    slack.add_user("U_BOB", email="bob@example.com", name="bob", locale="en-US")
-    for user_id, email in [
-        ("U_EN", "alice@example.com"),
-        ("U_JA", "taro@example.jp"),
-        ("U_BOB", "bob@example.com"),
-    ]:
-        await link_user(bot, signer, slack, questetra, user_id=user_id, email=email)
-    await cycle(app)  # the baselines
+    await link_three(bot, signer, slack, questetra, app)
     questetra.add_task(APP, to="bob@example.com", node_name="Check", state="ALLOCATED")
     statements: list[str] = []
 
@@ -128,14 +133,7 @@ async def test_a_poll_round_costs_statements_per_round_not_per_user(
 async def test_a_claim_failing_mid_round_keeps_what_was_already_polled(
     bot, signer, slack, questetra, app, clock, engine
 ) -> None:
-    slack.add_user("U_BOB", email="bob@example.com", name="bob", locale="en-US")
-    for user_id, email in [
-        ("U_EN", "alice@example.com"),
-        ("U_JA", "taro@example.jp"),
-        ("U_BOB", "bob@example.com"),
-    ]:
-        await link_user(bot, signer, slack, questetra, user_id=user_id, email=email)
-    await cycle(app)  # the baselines
+    await link_three(bot, signer, slack, questetra, app)
     for email in ("alice@example.com", "taro@example.jp", "bob@example.com"):
         questetra.add_task(APP, to=email, node_name="Check", state="ALLOCATED")
     deps = app.state.deps

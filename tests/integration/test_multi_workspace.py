@@ -9,10 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.db.models import Workspace
-from tests.conftest import FAST
+from tests.conftest import bot_app
 from tests.support import eventually
 
 
@@ -22,14 +21,7 @@ async def multi(env, engine, clock, slack):
     values.update(SLACK_CLIENT_ID=slack.client_id, SLACK_CLIENT_SECRET=slack.client_secret)
     settings = Settings.model_validate(values)
     assert settings.multi_workspace
-    application = create_app(
-        settings,
-        engine=engine,
-        clock=clock,
-        migrate_on_start=False,
-        background_jobs=False,
-        tuning=FAST,
-    )
+    application = bot_app(settings, engine, clock)
     async with (
         application.router.lifespan_context(application),
         httpx.AsyncClient(

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import create_app
 from bot.config import Settings
-from tests.conftest import FAST
+from tests.conftest import bot_app
 
 
 @pytest.fixture
 async def socket_app(env, engine, clock, slack):
     settings = Settings.model_validate({**env, "SLACK_APP_TOKEN": slack.socket_mode.app_token})
-    application = create_app(
-        settings,
-        engine=engine,
-        clock=clock,
-        migrate_on_start=False,
-        background_jobs=False,
-        tuning=FAST,
-    )
+    application = bot_app(settings, engine, clock)
     async with application.router.lifespan_context(application):
         await slack.socket_mode.wait_connected()
         yield application

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.app import create_app
-from tests.conftest import FAST, settle
+from tests.conftest import FAST, bot_app, settle
 from tests.emulators.slack import FakeSlack, SlackSigner
 from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, link_user
 
@@ -27,12 +26,10 @@ def env(env: dict[str, str]) -> dict[str, str]:
 async def one_slot(
     settings, engine, clock, env
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
-    application = create_app(
+    application = bot_app(
         settings,
-        engine=engine,
-        clock=clock,
-        migrate_on_start=False,
-        background_jobs=False,
+        engine,
+        clock,
         tuning=replace(FAST, post_ack_slots=1, post_ack_wait=WAIT),
         environ=env,
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import httpx
 from starlette.applications import Starlette
 
-from bot.app import create_app
 from bot.slack.respond import SharedRespond
-from tests.conftest import FAST, settle
+from tests.conftest import bot_app, settle
 from tests.emulators.slack import FakeSlack, SlackSigner
 
 
@@ -42,14 +41,7 @@ async def test_every_client_and_respond_get_the_lifespans_session(app) -> None:
 
 
 async def test_shutdown_closes_the_session(settings, engine, clock) -> None:
-    application = create_app(
-        settings,
-        engine=engine,
-        clock=clock,
-        migrate_on_start=False,
-        background_jobs=False,
-        tuning=FAST,
-    )
+    application = bot_app(settings, engine, clock)
     clients = application.state.deps.slack_clients
     assert clients.session is None  # nothing is opened before the loop runs the lifespan
     async with application.router.lifespan_context(application):
@@ -63,14 +55,7 @@ async def test_shutdown_closes_the_session(settings, engine, clock) -> None:
 async def test_without_a_lifespan_answers_still_arrive(
     settings, engine, clock, signer, slack
 ) -> None:
-    application: Starlette = create_app(
-        settings,
-        engine=engine,
-        clock=clock,
-        migrate_on_start=False,
-        background_jobs=False,
-        tuning=FAST,
-    )
+    application: Starlette = bot_app(settings, engine, clock)
     transport = httpx.ASGITransport(app=application)  # runs no lifespan
     async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:
         urls = [await help_over(client, signer, slack) for _ in range(2)]
