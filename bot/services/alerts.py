@@ -100,16 +100,22 @@ class AlertService:
             credential.link_id, credential.team_id, credential.slack_user_id, allocated, offered
         )
 
-    async def record(self, polls: list[Polled]) -> dict[int, PollResult]:
-        """:meth:`record_in` in a transaction of its own."""
-        async with self._sessions() as session, session.begin():
-            return await self.record_in(session, polls)
-
     async def record_in(self, session: AsyncSession, polls: list[Polled]) -> dict[int, PollResult]:
         """Compare each link's lists with its last snapshot and queue what changed, in the
         caller's transaction: a batch of polls costs a few statements, not a few per link."""
         now = self._clock.now()
         ids = sorted(p.link_id for p in polls)  # one lock order for every replica
+        # A user may have disconnected (or been told to re-link) while their lists were read:
+        # their poll is dropped, and the rest of the group is recorded all the same.
+        live = set(
+            await session.scalars(
+                select(UserLink.id)
+                .where(UserLink.id.in_(ids), UserLink.status == "active")
+                .order_by(UserLink.id)
+                .with_for_update()
+            )
+        )
+        polls = [p for p in polls if p.link_id in live]
         rows = {
             row.link_id: row
             for row in await session.scalars(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from bot.app import Tuning, create_app
 from bot.config import Settings
@@ -118,10 +118,11 @@ async def test_a_poll_round_costs_statements_per_round_not_per_user(
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", seen)
     touching = Counter(s for s in statements if "user_links" in s or "task_snapshots" in s)
-    # The claim (with the credentials), one snapshot read, one release for the three; the only
-    # write per link is for the one whose list changed.
+    # The claim (with the credentials), one look at which links still exist, one snapshot read,
+    # one release for the three; the only write per link is for the one whose list changed.
     assert touching == {
         "UPDATE user_links": 2,
+        "SELECT user_links.id": 1,
         "SELECT task_snapshots.link_id,": 1,
         "UPDATE task_snapshots": 1,
     }, statements
@@ -165,6 +166,33 @@ async def test_a_claim_failing_mid_round_keeps_what_was_already_polled(
     assert leased == 0
     assert await poller.run_once() == 2  # the next round takes the others
     assert len(await rows(engine)) == 3
+
+
+async def test_a_user_who_disconnects_mid_poll_does_not_spoil_the_round(
+    bot, signer, slack, questetra, app, clock, engine
+) -> None:
+    await link_three(bot, signer, slack, questetra, app)
+    for email in ("alice@example.com", "taro@example.jp", "bob@example.com"):
+        questetra.add_task(APP, to=email, node_name="Check", state="ALLOCATED")
+    alerts = app.state.deps.alerts
+    fetch = alerts.fetch
+
+    async def taro_leaves_meanwhile(credential):
+        polled = await fetch(credential)
+        if credential.slack_user_id == "U_JA":
+            async with engine.begin() as connection:
+                await connection.execute(delete(UserLink).where(UserLink.slack_user_id == "U_JA"))
+        return polled
+
+    alerts.fetch = taro_leaves_meanwhile
+    clock.advance(90)
+    assert await app.state.poller.run_once() == 3
+    assert sorted(r.slack_user_id for r in await rows(engine)) == ["U_BOB", "U_EN"]
+    async with engine.connect() as connection:
+        assert (
+            await connection.scalar(select(func.count()).where(UserLink.lease_owner.is_not(None)))
+            == 0
+        )
 
 
 async def test_japanese_alert(bot, signer, slack, questetra, app, clock) -> None:
