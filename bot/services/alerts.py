@@ -103,6 +103,8 @@ class AlertService:
     async def record_in(self, session: AsyncSession, polls: list[Polled]) -> dict[int, PollResult]:
         """Compare each link's lists with its last snapshot and queue what changed, in the
         caller's transaction: a batch of polls costs a few statements, not a few per link."""
+        if not polls:  # a group where every poll failed: only its leases to release
+            return {}
         now = self._clock.now()
         ids = sorted(p.link_id for p in polls)  # one lock order for every replica
         # A user may have disconnected (or been told to re-link) while their lists were read:
