@@ -27,7 +27,6 @@ log = structlog.stdlib.get_logger(__name__)
 
 @dataclass(frozen=True)
 class PollResult:
-    baseline: bool
     queued: int
     accepted: int
     gone: int
@@ -158,7 +157,7 @@ class AlertService:
         elif row.tasks != current:  # unchanged lists: no write
             row.tasks = current
             row.taken_at = now
-        result = PollResult(previous is None, queued, len(changes.accepted), len(changes.gone))
+        result = PollResult(queued, len(changes.accepted), len(changes.gone))
         if result.changed:
             log.info(
                 "alerts.detected",

@@ -54,16 +54,22 @@ async def rows(engine) -> list[OutboxMessage]:
         )
 
 
+THREE = (("U_EN", "alice@example.com"), ("U_JA", "taro@example.jp"), ("U_BOB", "bob@example.com"))
+
+
 async def link_three(bot, signer, slack, questetra, app) -> None:
     """Alice (en), Taro (ja) and Bob linked, their baselines taken."""
     slack.add_user("U_BOB", email="bob@example.com", name="bob", locale="en-US")
-    for user_id, email in [
-        ("U_EN", "alice@example.com"),
-        ("U_JA", "taro@example.jp"),
-        ("U_BOB", "bob@example.com"),
-    ]:
+    for user_id, email in THREE:
         await link_user(bot, signer, slack, questetra, user_id=user_id, email=email)
     await cycle(app)
+
+
+async def leases_held(engine) -> int:
+    async with engine.connect() as connection:
+        return await connection.scalar(
+            select(func.count()).where(UserLink.lease_owner.is_not(None))
+        )
 
 
 def action_ids(blocks) -> list[str]:
@@ -135,7 +141,7 @@ async def test_a_claim_failing_mid_round_keeps_what_was_already_polled(
     bot, signer, slack, questetra, app, clock, engine
 ) -> None:
     await link_three(bot, signer, slack, questetra, app)
-    for email in ("alice@example.com", "taro@example.jp", "bob@example.com"):
+    for _, email in THREE:
         questetra.add_task(APP, to=email, node_name="Check", state="ALLOCATED")
     deps = app.state.deps
     poller = Poller(
@@ -159,11 +165,7 @@ async def test_a_claim_failing_mid_round_keeps_what_was_already_polled(
     clock.advance(90)
     assert await poller.run_once() == 1  # the claimed link is polled and recorded, not dropped
     assert len(await rows(engine)) == 1
-    async with engine.connect() as connection:
-        leased = await connection.scalar(
-            select(func.count()).where(UserLink.lease_owner.is_not(None))
-        )
-    assert leased == 0
+    assert await leases_held(engine) == 0
     assert await poller.run_once() == 2  # the next round takes the others
     assert len(await rows(engine)) == 3
 
@@ -172,7 +174,7 @@ async def test_a_user_who_disconnects_mid_poll_does_not_spoil_the_round(
     bot, signer, slack, questetra, app, clock, engine
 ) -> None:
     await link_three(bot, signer, slack, questetra, app)
-    for email in ("alice@example.com", "taro@example.jp", "bob@example.com"):
+    for _, email in THREE:
         questetra.add_task(APP, to=email, node_name="Check", state="ALLOCATED")
     alerts = app.state.deps.alerts
     fetch = alerts.fetch
@@ -188,11 +190,7 @@ async def test_a_user_who_disconnects_mid_poll_does_not_spoil_the_round(
     clock.advance(90)
     assert await app.state.poller.run_once() == 3
     assert sorted(r.slack_user_id for r in await rows(engine)) == ["U_BOB", "U_EN"]
-    async with engine.connect() as connection:
-        assert (
-            await connection.scalar(select(func.count()).where(UserLink.lease_owner.is_not(None)))
-            == 0
-        )
+    assert await leases_held(engine) == 0
 
 
 async def test_japanese_alert(bot, signer, slack, questetra, app, clock) -> None:
