@@ -110,9 +110,13 @@ def _questetra_server() -> Iterator[tuple[EmulatorState, LoopbackServer]]:
 
 
 @pytest.fixture
-def questetra(_questetra_server: tuple[EmulatorState, LoopbackServer]) -> EmulatorState:
+def questetra(
+    _questetra_server: tuple[EmulatorState, LoopbackServer], clock: ManualClock
+) -> EmulatorState:
+    """The Questetra emulator, emptied, telling the time of the test's clock (the bot's too)."""
     state, _ = _questetra_server
     state.reset()
+    state.clock.follow(clock)
     return state
 
 

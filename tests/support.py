@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class ManualClock:
@@ -27,3 +31,17 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment for a real ``python -m bot`` process started by a test: none of the
+    developer's settings, but the same interpreter, the project on ``PYTHONPATH`` and, when the
+    suite runs under ``faketime``, the same shifted wall clock (the product reads the wall clock)."""
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV", "LD_PRELOAD")
+        or k.startswith("FAKETIME")
+    }
+    keep["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), keep.get("PYTHONPATH")]))
+    return keep

@@ -28,7 +28,11 @@ class LoopbackServer:
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto")
+        # Idle keep-alive connections stay open for minutes, not uvicorn's 5 s: on a loaded machine
+        # a test's pause must not decide whether a client reuses its connection.
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="auto", timeout_keep_alive=300
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"loopback-{self.port}", daemon=True)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import subprocess
 import sys
@@ -16,8 +15,7 @@ from cryptography.fernet import Fernet
 from bot.app import create_app
 from bot.config import Settings
 from tests.emulators.server import serve
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import subprocess_env
 
 
 def _free_port() -> int:
@@ -41,13 +39,7 @@ def _run(
 
 
 def _base_env(tmp_path: Path) -> dict[str, str]:
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV")
-    }
-    keep["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), keep.get("PYTHONPATH")]))
-    return keep
+    return subprocess_env()
 
 
 def test_keygen_prints_a_fernet_key(tmp_path) -> None:
@@ -171,6 +163,10 @@ async def test_sigterm_during_a_poll_releases_every_lease(
     db_url = f"sqlite:///{tmp_path / 'bot.db'}"
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     await upgrade(engine)
+    from tests.emulators.questetra.clock import WALL_CLOCK
+
+    # `serve` is a real process on the system clock: the emulator and the seed tell its time.
+    questetra.clock.follow(WALL_CLOCK)
     questetra.basic_auth_enabled = True
     quser = questetra.add_user("alice@example.com", "Alice", api_password="pw")
     now = datetime.now(UTC)

@@ -20,6 +20,7 @@ import pytest
 
 from tests.emulators.questetra import EmulatorState, Field, create_app
 from tests.emulators.server import LoopbackServer, serve
+from tests.support import ManualClock
 
 REDIRECT = "http://localhost:3000/questetra/oauth/callback"
 APP = 7
@@ -65,8 +66,9 @@ def server(shared_state: EmulatorState) -> Iterator[LoopbackServer]:
 
 
 @pytest.fixture
-def state(shared_state: EmulatorState) -> EmulatorState:
+def state(shared_state: EmulatorState, clock: ManualClock) -> EmulatorState:
     shared_state.reset()
+    shared_state.clock.follow(clock)
     seed(shared_state)
     return shared_state
 
@@ -736,7 +738,7 @@ async def test_process_instance_list_criteria(
     assert with_data["count"] == 2
     assert len(with_data["processInstances"]) == 1
     assert with_data["processInstances"][0]["data"]["1"]["value"] == 5
-    today = datetime.now(UTC).astimezone(state.timezone).date().isoformat()
+    today = state.clock.now().astimezone(state.timezone).date().isoformat()
     dated = await search(f'{{"processInstanceStartDateFrom": "{today}"}}')
     assert dated["count"] == 3
     assert (await search('{"processInstanceStartDateTo": "2001-01-01"}'))["count"] == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
@@ -11,7 +10,6 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,8 +18,9 @@ from bot.crypto import KeyRing
 from bot.db.alert_models import OutboxMessage, TaskSnapshot
 from bot.db.models import UserLink
 from tests.conftest import BOT_TOKEN, ENCRYPTION_KEY, SIGNING_SECRET
+from tests.emulators.questetra.clock import WALL_CLOCK
+from tests.support import subprocess_env
 
-ROOT = Path(__file__).resolve().parents[2]
 USERS = 500
 TASKS_PER_USER = 2
 APP = 7
@@ -50,13 +49,8 @@ async def _count(engine, statement) -> int:
 def replicas(engine, slack, questetra, questetra_url, tmp_path):
     if engine.dialect.name != "postgresql":
         pytest.skip("several replicas need PostgreSQL (SKIP LOCKED, row locks)")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV")
-    }
+    env = subprocess_env()
     env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=f"{slack.base_url}api/",
@@ -99,6 +93,8 @@ def replicas(engine, slack, questetra, questetra_url, tmp_path):
 
 
 async def _seed_links(engine, slack, questetra) -> None:
+    # The replicas are real processes on the system clock: the emulator tells the same time.
+    questetra.clock.follow(WALL_CLOCK)
     questetra.basic_auth_enabled = True
     ring = KeyRing([ENCRYPTION_KEY])
     now = datetime.now(UTC)

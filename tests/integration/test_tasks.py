@@ -94,7 +94,7 @@ async def test_empty_lists_say_nothing_is_waiting(bot, signer, slack, alice) -> 
 
 
 async def test_one_offered_task_card(bot, signer, slack, questetra, alice, clock) -> None:
-    deadline = datetime.now(UTC) - timedelta(days=1)
+    deadline = clock.now() - timedelta(days=1)
     wid = questetra.add_task(
         APP,
         to="alice@example.com",
@@ -144,9 +144,9 @@ async def test_120_tasks_are_paged(bot, signer, slack, questetra, alice) -> None
     ]
 
 
-async def test_newest_first(bot, signer, slack, questetra, alice) -> None:
+async def test_newest_first(bot, signer, slack, questetra, alice, clock) -> None:
     questetra.add_task(APP, to="alice@example.com", title="older", state="ALLOCATED")
-    questetra.clock.advance(60)
+    clock.advance(60)
     questetra.add_task(APP, to="alice@example.com", title="newer", state="ALLOCATED")
     text = texts((await tasks_reply(bot, signer, slack))["blocks"])
     assert text.index("newer") < text.index("older")
