@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import structlog
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -78,7 +78,7 @@ def create_app(
     *,
     clock: Clock | None = None,
     engine: AsyncEngine | None = None,
-    questetra_transport: httpx.AsyncBaseTransport | None = None,
+    questetra_transport: httpx2.AsyncBaseTransport | None = None,
     migrate_on_start: bool = True,
     background_jobs: bool = True,
     tuning: Tuning | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
+import httpx2
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
@@ -40,7 +40,7 @@ async def check_database(settings: Settings) -> CheckResult:
 
 
 async def check_slack(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings, transport: httpx2.AsyncBaseTransport | None = None
 ) -> CheckResult:
     if settings.slack_bot_token is None:
         return ("slack", True, "multi-workspace mode: tokens come from installations")
@@ -65,7 +65,7 @@ async def check_slack(
 
 
 async def check_questetra(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings, transport: httpx2.AsyncBaseTransport | None = None
 ) -> CheckResult:
     async with build_http_client(settings.questetra_base_url, transport=transport) as http:
         result = await probe(http)

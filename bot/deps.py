@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -38,7 +38,7 @@ class Deps:
     slack_ports: SlackPorts
     questetra: QuestetraApi
     # The raw client for Questetra endpoints outside /API/ (Message Start Events).
-    questetra_http: httpx.AsyncClient
+    questetra_http: httpx2.AsyncClient
     linking: LinkingService
     credentials: CredentialService
     tasks: TaskService

@@ -9,7 +9,7 @@ from typing import Literal
 import structlog
 
 # Loggers that would print request bodies (tokens, user text) at DEBUG.
-_QUIET = ("slack_bolt", "slack_sdk", "httpx", "httpcore", "asyncio", "sqlalchemy.engine")
+_QUIET = ("slack_bolt", "slack_sdk", "httpx2", "httpcore2", "asyncio", "sqlalchemy.engine")
 
 
 def configure_logging(level: str = "INFO", fmt: Literal["console", "json"] = "console") -> None:

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
@@ -193,10 +193,10 @@ async def settle(within: float = 5.0) -> None:
 
 
 @pytest.fixture
-async def bot(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def bot(app: Starlette) -> AsyncIterator[httpx2.AsyncClient]:
     """An HTTP client for the bot app, in process (scenario tests)."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://bot.test") as client:
         yield client
 
 

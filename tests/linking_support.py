@@ -7,7 +7,7 @@ from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
+import httpx2
 
 from tests.emulators.slack import FakeSlack, SlackSigner
 
@@ -17,7 +17,7 @@ REDIRECT_URI = "http://bot.test/questetra/oauth/callback"
 
 
 async def connect_url(
-    bot: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack, user_id: str = "U_EN"
+    bot: httpx2.AsyncClient, signer: SlackSigner, slack: FakeSlack, user_id: str = "U_EN"
 ) -> str:
     """Run `/questetra connect` and return the one-time URL of its button."""
     url = slack.new_response_url()
@@ -31,12 +31,12 @@ async def connect_url(
     return str(buttons[0]["url"])
 
 
-async def consent(bot: httpx.AsyncClient, start_url: str, *, decision: str = "approve") -> str:
+async def consent(bot: httpx2.AsyncClient, start_url: str, *, decision: str = "approve") -> str:
     """Open the start URL, answer Questetra's consent page; return the callback URL."""
     start = await bot.get(start_url)
     assert start.status_code == 302, start.text
     authorize = start.headers["location"]
-    async with httpx.AsyncClient() as browser:
+    async with httpx2.AsyncClient() as browser:
         page = await browser.get(authorize)
         assert page.status_code == 200, page.text
         hidden = {
@@ -59,7 +59,7 @@ def query_of(url: str) -> dict[str, str]:
 
 
 async def link_user(
-    bot: httpx.AsyncClient,
+    bot: httpx2.AsyncClient,
     signer: SlackSigner,
     slack: FakeSlack,
     questetra: Any,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Generator
 from typing import Any
 
-import httpx
+import httpx2
 
 from bot.metrics import Metrics
 from bot.questetra.client import MAX_IN_FLIGHT
@@ -23,7 +23,7 @@ from bot.questetra.models import QUser
 SLOT_WAIT = 10.0  # seconds a call may wait for a free slot before it counts as "down"
 
 
-class BearerAuth(httpx.Auth):
+class BearerAuth(httpx2.Auth):
     """``Authorization: Bearer``; the token never shows in ``repr``."""
 
     def __init__(self, token: str) -> None:
@@ -32,20 +32,22 @@ class BearerAuth(httpx.Auth):
     def __repr__(self) -> str:
         return "BearerAuth(<token hidden>)"
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
 
-def basic_auth(email: str, api_password: str) -> httpx.Auth:
-    # httpx sends Basic credentials pre-emptively, which Questetra needs: it never challenges.
-    return httpx.BasicAuth(email, api_password)
+def basic_auth(email: str, api_password: str) -> httpx2.Auth:
+    # httpx2 sends Basic credentials pre-emptively, which Questetra needs: it never challenges.
+    return httpx2.BasicAuth(email, api_password)
 
 
 class QuestetraApi:
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         metrics: Metrics | None = None,
         *,
         in_flight: int = MAX_IN_FLIGHT,
@@ -61,7 +63,7 @@ class QuestetraApi:
         method: str,
         path: str,
         *,
-        auth: httpx.Auth,
+        auth: httpx2.Auth,
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
     ) -> Any:
@@ -79,10 +81,10 @@ class QuestetraApi:
                 response = await self._http.request(
                     method, path, auth=auth, params=params, data=data
                 )
-            except httpx.TimeoutException:
+            except httpx2.TimeoutException:
                 status = "timeout"
                 raise QuestetraDown(f"{path}: timed out") from None
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 status = "network"
                 raise QuestetraDown(f"{path}: {type(exc).__name__}") from None
             finally:
@@ -94,11 +96,11 @@ class QuestetraApi:
                 self._metrics.questetra_calls.labels(path, status).inc()
                 self._metrics.questetra_latency.labels(path).observe(time.perf_counter() - started)
 
-    async def self_user(self, auth: httpx.Auth) -> QUser:
+    async def self_user(self, auth: httpx2.Auth) -> QUser:
         return QUser.parse(await self.call("GET", "API/User/Quser/self", auth=auth))
 
 
-def _parse(path: str, response: httpx.Response) -> Any:
+def _parse(path: str, response: httpx2.Response) -> Any:
     code = response.status_code
     if code == 401:
         raise QuestetraAuthFailed()
@@ -118,7 +120,7 @@ def _parse(path: str, response: httpx.Response) -> Any:
         raise QuestetraProtocolError(f"{path}: answer is not JSON") from None
 
 
-def _errors_of(response: httpx.Response) -> list[dict[str, Any]]:
+def _errors_of(response: httpx2.Response) -> list[dict[str, Any]]:
     try:
         body = response.json()
     except (ValueError, RecursionError):

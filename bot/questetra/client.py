@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
 # Calls in flight to the tenant at once (also bounded in QuestetraApi, where waiting has a deadline).
 MAX_IN_FLIGHT = 32
 POOLS = 4
 
 
-class ShardedTransport(httpx.AsyncBaseTransport):
+class ShardedTransport(httpx2.AsyncBaseTransport):
     """Several small connection pools in place of one big one; each request goes to the pool
     with the fewest requests in flight.
 
@@ -24,11 +24,11 @@ class ShardedTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, *, pools: int = POOLS, connections: int = MAX_IN_FLIGHT) -> None:
         per_pool = max(1, connections // pools)
-        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
-        self._pools = [httpx.AsyncHTTPTransport(limits=limits) for _ in range(pools)]
+        limits = httpx2.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+        self._pools = [httpx2.AsyncHTTPTransport(limits=limits) for _ in range(pools)]
         self._in_flight = [0] * pools
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         index = min(range(len(self._pools)), key=self._in_flight.__getitem__)
         self._in_flight[index] += 1
         try:
@@ -37,9 +37,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             self._in_flight[index] -= 1
             raise
         # In flight until the body is read and closed, not just until the headers arrived.
-        assert isinstance(response.stream, httpx.AsyncByteStream)  # noqa: S101 - httpx's contract
+        assert isinstance(response.stream, httpx2.AsyncByteStream)  # noqa: S101 - httpx's contract
         stream = _Counted(response.stream, lambda: self._done(index))
-        return httpx.Response(
+        return httpx2.Response(
             response.status_code,
             headers=response.headers,
             stream=stream,
@@ -58,10 +58,10 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
-class _Counted(httpx.AsyncByteStream):
+class _Counted(httpx2.AsyncByteStream):
     """A response body that says when it is closed (once)."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, done: Callable[[], None]) -> None:
+    def __init__(self, stream: httpx2.AsyncByteStream, done: Callable[[], None]) -> None:
         self._stream = stream
         self._done = done
         self._closed = False
@@ -87,11 +87,11 @@ class ProbeResult:
 
 
 def build_http_client(
-    base_url: str, *, transport: httpx.AsyncBaseTransport | None = None
-) -> httpx.AsyncClient:
+    base_url: str, *, transport: httpx2.AsyncBaseTransport | None = None
+) -> httpx2.AsyncClient:
     # The base may carry a path prefix (on-premise editions): keep its trailing slash so
     # relative paths like "API/User/Quser/self" resolve under it.
-    return httpx.AsyncClient(
+    return httpx2.AsyncClient(
         base_url=base_url,
         transport=transport or ShardedTransport(),
         timeout=DEFAULT_TIMEOUT,
@@ -99,11 +99,11 @@ def build_http_client(
     )
 
 
-async def probe(http: httpx.AsyncClient) -> ProbeResult:
+async def probe(http: httpx2.AsyncClient) -> ProbeResult:
     """Is the tenant's API there? Without credentials a live tenant answers 401 to ``Quser/self``."""
     try:
         response = await http.get("API/User/Quser/self")
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         return ProbeResult(False, f"cannot connect ({type(exc).__name__})")
     if response.status_code == 401:
         return ProbeResult(True, "API answers (401 without credentials, as expected)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
@@ -37,7 +37,7 @@ class QuestetraOAuth:
         client_secret: str,
         redirect_uri: str,
         scope: str,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
     ) -> None:
         self._base_url = base_url
@@ -102,7 +102,7 @@ class QuestetraOAuth:
                 if exc.error in ("invalid_grant", "invalid_request"):
                     raise InvalidGrant(f"token endpoint answered {exc.error}") from None
                 raise QuestetraProtocolError(f"token endpoint answered {exc.error}") from None
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 raise QuestetraDown(f"token endpoint: {type(exc).__name__}") from None
             except (ValueError, TypeError, OverflowError, RecursionError):
                 # Not JSON, absurdly nested, or values Authlib cannot take (expires_in: inf).

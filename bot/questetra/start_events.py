@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 
 from bot import errors
 from bot.metrics import Metrics
@@ -115,7 +115,7 @@ def parse_process_id(text: str) -> int | None:
 
 
 class StartEventClient:
-    def __init__(self, http: httpx.AsyncClient, metrics: Metrics | None = None) -> None:
+    def __init__(self, http: httpx2.AsyncClient, metrics: Metrics | None = None) -> None:
         self._http = http
         self._metrics = metrics
 
@@ -141,13 +141,13 @@ class StartEventClient:
                     content=start_form(key=key, title=title, params=params),
                     headers={"Content-Type": FORM},
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
                 status = "refused"
                 raise StartEventRefused(type(exc).__name__) from None
-            except httpx.TimeoutException:
+            except httpx2.TimeoutException:
                 status = "timeout"
                 raise StartEventTimedOut() from None
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 # Reset or torn-down connections: how a filtering proxy usually says no.
                 status = "network"
                 raise StartEventRefused(type(exc).__name__) from None
@@ -161,7 +161,7 @@ class StartEventClient:
                 )
 
 
-def _answer(response: httpx.Response) -> int | None:
+def _answer(response: httpx2.Response) -> int | None:
     code = response.status_code
     if code == 200:
         return parse_process_id(response.text)

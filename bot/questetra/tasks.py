@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-import httpx
+import httpx2
 
 from bot.domain.tasks import (
     AcceptResult,
@@ -114,7 +114,7 @@ class TaskApi:
     def __init__(self, api: QuestetraApi) -> None:
         self._api = api
 
-    async def list_tasks(self, auth: httpx.Auth, kind: ListKind) -> list[Task]:
+    async def list_tasks(self, auth: httpx2.Auth, kind: ListKind) -> list[Task]:
         path = (
             "API/PE/Workitem/listAllocated"
             if kind == "allocated"
@@ -134,7 +134,7 @@ class TaskApi:
                 break
         return tasks
 
-    async def accept(self, auth: httpx.Auth, workitem_id: int) -> AcceptResult:
+    async def accept(self, auth: httpx2.Auth, workitem_id: int) -> AcceptResult:
         body = await self._api.call(
             "POST", "API/PE/Workitem/batchAccept", auth=auth, data={"workitemIds": [workitem_id]}
         )
@@ -148,7 +148,7 @@ class TaskApi:
                 return AcceptResult(workitem_id, bool(result.get("success")), code)
         raise QuestetraProtocolError("batchAccept answer without our workitem")
 
-    async def process(self, auth: httpx.Auth, process_id: int) -> ProcessView:
+    async def process(self, auth: httpx2.Auth, process_id: int) -> ProcessView:
         body = await self._api.call(
             "GET",
             "API/OR/ProcessInstance/view",
@@ -182,7 +182,7 @@ class ProcessApi:
         self._api = api
 
     async def recent_processes(
-        self, auth: httpx.Auth, app_id: int, limit: int = 50
+        self, auth: httpx2.Auth, app_id: int, limit: int = 50
     ) -> list[ProcessSummary]:
         criteria = json.dumps({"processModelInfoId": app_id})
         body = await self._api.call(
@@ -196,7 +196,7 @@ class ProcessApi:
             raise QuestetraProtocolError("ProcessInstance/list answer without processInstances")
         return sorted((parse_process_summary(i) for i in items), key=lambda p: p.id, reverse=True)
 
-    async def startable_apps(self, auth: httpx.Auth) -> dict[int, str]:
+    async def startable_apps(self, auth: httpx2.Auth) -> dict[int, str]:
         body = await self._api.call(
             "GET",
             "API/PE/ProcessModel/listStartable",

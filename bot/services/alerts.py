@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
+import httpx2
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -88,7 +88,7 @@ class AlertService:
         self._api = api
 
     async def fetch(self, credential: StoredCredential) -> Polled:
-        async def both(auth: httpx.Auth) -> tuple[list[Task], list[Task]]:
+        async def both(auth: httpx2.Auth) -> tuple[list[Task], list[Task]]:
             allocated, offered = await asyncio.gather(
                 self._api.list_tasks(auth, "allocated"), self._api.list_tasks(auth, "offered")
             )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -93,14 +93,14 @@ class CredentialService:
         self._locks: dict[int, asyncio.Lock] = {}
 
     async def run_as(
-        self, *, team_id: str, slack_user_id: str, call: Callable[[httpx.Auth], Awaitable[T]]
+        self, *, team_id: str, slack_user_id: str, call: Callable[[httpx2.Auth], Awaitable[T]]
     ) -> T:
         """Run ``call`` with the user's credential. A 401 with an OAuth token gets one forced
         refresh and one retry; a second 401 (or any 401 with an API password) means re-link."""
         return await self.run_with(await self._load(team_id, slack_user_id), call)
 
     async def run_with(
-        self, link: StoredCredential, call: Callable[[httpx.Auth], Awaitable[T]]
+        self, link: StoredCredential, call: Callable[[httpx2.Auth], Awaitable[T]]
     ) -> T:
         """:meth:`run_as` for a credential already read (by the poller's claim, which only claims
         active links of workspaces that are not paused)."""
@@ -115,7 +115,7 @@ class CredentialService:
             await self._mark_relink(link.link_id, "Questetra refused the credential (401)")
             raise
 
-    async def auth_for(self, *, team_id: str, slack_user_id: str) -> httpx.Auth:
+    async def auth_for(self, *, team_id: str, slack_user_id: str) -> httpx2.Auth:
         return await self._auth(await self._load(team_id, slack_user_id), force_refresh=False)
 
     async def _load(self, team_id: str, slack_user_id: str) -> StoredCredential:
@@ -144,7 +144,7 @@ class CredentialService:
             raise NeedsRelink()
         return StoredCredential.from_row(row)
 
-    async def _auth(self, link: StoredCredential, *, force_refresh: bool) -> httpx.Auth:
+    async def _auth(self, link: StoredCredential, *, force_refresh: bool) -> httpx2.Auth:
         owner = owner_of(link.team_id, link.slack_user_id)
         secret = self._keyring.open(link.credential_enc, owner=owner)
         if link.method == "basic":
@@ -153,13 +153,13 @@ class CredentialService:
             return BearerAuth(secret["access_token"])
         return await self._refresh(link.link_id, stale_access=secret["access_token"])
 
-    async def _refresh(self, link_id: int, *, stale_access: str) -> httpx.Auth:
+    async def _refresh(self, link_id: int, *, stale_access: str) -> httpx2.Auth:
         if self._oauth is None:
             raise NeedsRelink()
         lock = self._locks.setdefault(link_id, asyncio.Lock())
         async with lock:
             failure: Exception | None = None
-            refreshed: httpx.Auth | None = None
+            refreshed: httpx2.Auth | None = None
             async with self._sessions() as session, session.begin():
                 # Row lock on PostgreSQL (ignored on SQLite, where one process writes at a time).
                 link = await session.get(UserLink, link_id, with_for_update=True)

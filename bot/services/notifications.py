@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import httpx
+import httpx2
 import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -93,7 +93,7 @@ class Subscriptions:
     async def _resolve(self, team_id: str, user_id: str, app_ref: str) -> tuple[int, str]:
         """An app id or name the user can see → (id, name); BadInput otherwise."""
 
-        async def find(auth: httpx.Auth) -> tuple[int, str] | None:
+        async def find(auth: httpx2.Auth) -> tuple[int, str] | None:
             apps = await self._processes.startable_apps(auth)
             if app_ref.isdigit():
                 app_id = int(app_ref)
@@ -210,7 +210,7 @@ class Subscriptions:
     async def poll(self, subscription: Subscription) -> int:
         """New processes since the last poll → outbox rows; the first poll takes the baseline."""
 
-        async def recent(auth: httpx.Auth) -> list[ProcessSummary]:
+        async def recent(auth: httpx2.Auth) -> list[ProcessSummary]:
             return await self._processes.recent_processes(auth, subscription.app_id)
 
         found = await self._credentials.run_as(

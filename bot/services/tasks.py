@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 
-import httpx
+import httpx2
 import structlog
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,7 +53,7 @@ class TaskService:
         self._clock = clock
 
     async def lists(self, *, team_id: str, slack_user_id: str) -> TaskLists:
-        async def both(auth: httpx.Auth) -> TaskLists:
+        async def both(auth: httpx2.Auth) -> TaskLists:
             allocated, offered = await asyncio.gather(
                 self._api.list_tasks(auth, "allocated"), self._api.list_tasks(auth, "offered")
             )
@@ -64,7 +64,7 @@ class TaskService:
         )
 
     async def process(self, *, team_id: str, slack_user_id: str, process_id: int) -> ProcessView:
-        async def view(auth: httpx.Auth) -> ProcessView:
+        async def view(auth: httpx2.Auth) -> ProcessView:
             return await self._api.process(auth, process_id)
 
         return await self._credentials.run_as(
@@ -105,7 +105,7 @@ class TaskService:
         return outcome
 
     async def _accept(self, team_id: str, slack_user_id: str, workitem_id: int) -> AcceptOutcome:
-        async def call(auth: httpx.Auth) -> AcceptOutcome:
+        async def call(auth: httpx2.Auth) -> AcceptOutcome:
             result = await self._api.accept(auth, workitem_id)
             if result.success:
                 return AcceptOutcome.ACCEPTED

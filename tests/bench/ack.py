@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from bot.i18n import t
 from bot.slack.task_blocks import page_value
@@ -142,17 +142,17 @@ async def drive(
     """Send ``requests`` with ``concurrency`` workers for at most ``duration`` seconds.
     Returns (latencies in ms, errors, elapsed seconds, requests sent).
 
-    Each worker has its own client and connection: one shared httpx pool costs the driver
+    Each worker has its own client and connection: one shared httpx2 pool costs the driver
     O(connections) per request, which at 50 workers made the driver the bottleneck."""
     latencies: list[float] = []
     errors = 0
     index = itertools.count()
-    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    clients = [httpx.AsyncClient(limits=one, timeout=30.0) for _ in range(concurrency)]
+    one = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx2.AsyncClient(limits=one, timeout=30.0) for _ in range(concurrency)]
     started = time.perf_counter()
     deadline = started + duration
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(client: httpx2.AsyncClient) -> None:
         nonlocal errors
         while True:
             i = next(index)
@@ -163,7 +163,7 @@ async def drive(
             try:
                 response = await client.post(url, content=request.body, headers=request.headers)
                 ok = response.status_code == 200
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 ok = False
             latencies.append((time.perf_counter() - sent) * 1000)
             errors += not ok

@@ -21,7 +21,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from tests.bench.common import (
     APP_ID,
@@ -85,7 +85,7 @@ async def scenario(
     *,
     rng: random.Random,
     drain: float,
-    hook: tuple[httpx.AsyncClient, str] | None,
+    hook: tuple[httpx2.AsyncClient, str] | None,
 ) -> Scenario:
     created: dict[int, float] = {}
     for user in users:
@@ -146,7 +146,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 "poll", emu, users[: args.tasks], rng=rng, drain=drain, hook=None
             )
             log(f"push through /hooks/…: {args.tasks} tasks")
-            async with httpx.AsyncClient(timeout=10.0) as client:
+            async with httpx2.AsyncClient(timeout=10.0) as client:
                 by_push = await scenario(
                     "push",
                     emu,

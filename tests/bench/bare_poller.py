@@ -1,4 +1,4 @@
-"""The baseline of the poll benchmark: a bare httpx loop doing what one poll of one user does.
+"""The baseline of the poll benchmark: a bare httpx2 loop doing what one poll of one user does.
 
 ``python -m tests.bench.bare_poller --base URL --users N --concurrency 16``
 
@@ -6,7 +6,7 @@ For every user of ``make_users(N)``: ``API/PE/Workitem/listAllocated`` and ``lis
 same time, Basic auth with the user's API password, ``limit=1000``, the JSON read. At most
 ``concurrency`` users at once, like the bot's poller. Prints one JSON line with the timing.
 ``--sharded`` sends the GETs through the bot's own transport (four small connection pools,
-``bot.questetra.client.ShardedTransport``) instead of httpx's default single pool.
+``bot.questetra.client.ShardedTransport``) instead of httpx2's default single pool.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import asyncio
 import json
 import time
 
-import httpx
+import httpx2
 
 from bot.questetra.client import ShardedTransport
 from tests.bench.common import BenchUser, make_users
@@ -33,12 +33,12 @@ async def poll_all(
     failures = 0
     tasks = 0
     transport = ShardedTransport() if sharded else None
-    timeout = httpx.Timeout(10.0, connect=5.0)
-    async with httpx.AsyncClient(base_url=base, timeout=timeout, transport=transport) as http:
+    timeout = httpx2.Timeout(10.0, connect=5.0)
+    async with httpx2.AsyncClient(base_url=base, timeout=timeout, transport=transport) as http:
 
         async def one(user: BenchUser) -> None:
             nonlocal failures, tasks
-            auth = httpx.BasicAuth(user.email, user.api_password)
+            auth = httpx2.BasicAuth(user.email, user.api_password)
             responses = await asyncio.gather(
                 *(http.get(p, auth=auth, params={"limit": 1000, "start": 0}) for p in PATHS)
             )

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from cryptography.fernet import Fernet
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
@@ -478,9 +478,9 @@ class ServerProcess:
                 self.stop()
                 raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{tail}")
             try:
-                if httpx.get(self.url + path, timeout=1.0).status_code < 500:
+                if httpx2.get(self.url + path, timeout=1.0).status_code < 500:
                     return self
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             time.sleep(0.1)
         tail = self.log_tail()

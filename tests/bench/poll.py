@@ -1,5 +1,5 @@
 """Poll throughput: linked users polled per second by ``python -m bot serve`` against a bare
-httpx loop doing the same two GETs per user at the same concurrency (issue #8).
+httpx2 loop doing the same two GETs per user at the same concurrency (issue #8).
 
     python -m tests.bench.poll [--db sqlite|postgresql] [--users 2000] [--profile]
 
@@ -151,11 +151,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         log(f"database {args.db}: migrate and seed {len(users)} links")
         await prepare_database(database, env)
         await seed_links(database, users, key)
-        log(f"bare httpx loop, {len(users)} users, {CONCURRENCY} at once")
+        log(f"bare httpx2 loop, {len(users)} users, {CONCURRENCY} at once")
         bare_before = run_bare(emu, len(users), args.timeout)
         log(f"bot, {len(users)} users")
         bot = await run_bot(emu, env, len(users), args.timeout, args.profile)
-        log("bare httpx loop again")
+        log("bare httpx2 loop again")
         bare_after = run_bare(emu, len(users), args.timeout)
         log("bare loop through the bot's sharded transport")
         bare_sharded = run_bare(emu, len(users), args.timeout, sharded=True)

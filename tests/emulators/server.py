@@ -63,7 +63,7 @@ class LoopbackServer:
 
 @contextmanager
 def serve(app: Any) -> Iterator[LoopbackServer]:
-    """Context manager: ``with serve(app) as server: httpx.get(server.url + "healthz")``."""
+    """Context manager: ``with serve(app) as server: httpx2.get(server.url + "healthz")``."""
     server = LoopbackServer(app).start()
     try:
         yield server

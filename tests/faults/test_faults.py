@@ -23,7 +23,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -101,7 +101,7 @@ def db_proxy(engine: AsyncEngine) -> Iterator[TcpProxy]:
 @pytest.fixture
 async def proxied(
     db_proxy: TcpProxy, engine: AsyncEngine, settings: Settings, clock: ManualClock
-) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient, AsyncEngine]]:
+) -> AsyncIterator[tuple[Starlette, httpx2.AsyncClient, AsyncEngine]]:
     """The bot on its own engine, whose every connection goes through ``db_proxy``."""
     proxied_engine = create_engine(engine.url.set(host=db_proxy.host, port=db_proxy.port))
     try:
@@ -115,12 +115,12 @@ async def proxied(
 @asynccontextmanager
 async def replica(
     settings: Settings, engine: AsyncEngine, clock: ManualClock, tuning: Tuning = FAST
-) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+) -> AsyncIterator[tuple[Starlette, httpx2.AsyncClient]]:
     """One more bot process (its own lease owner, Slack client and locks) on ``engine``."""
     application = bot_app(settings, engine, clock, tuning=tuning)
     async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:
+        transport = httpx2.ASGITransport(app=application)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://bot.test") as client:
             yield application, client
         await settle()
 
@@ -129,7 +129,12 @@ async def replica(
 
 
 async def link_all(
-    bot: httpx.AsyncClient, signer: Any, slack: FakeSlack, questetra: Any, app: Starlette, *ids: str
+    bot: httpx2.AsyncClient,
+    signer: Any,
+    slack: FakeSlack,
+    questetra: Any,
+    app: Starlette,
+    *ids: str,
 ) -> None:
     for user_id in ids:
         await link_user(bot, signer, slack, questetra, user_id=user_id, email=USERS[user_id])
@@ -185,7 +190,7 @@ async def count(engine: AsyncEngine, statement: Any) -> int:
 
 
 async def assert_exactly_once(
-    slack: FakeSlack, engine: AsyncEngine, bot: httpx.AsyncClient, expected: set[int]
+    slack: FakeSlack, engine: AsyncEngine, bot: httpx2.AsyncClient, expected: set[int]
 ) -> None:
     posted = alerts_posted(slack)
     assert {w: n for w, n in posted.items() if n > 1} == {}, "duplicate DM"

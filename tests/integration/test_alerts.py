@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import delete, event, func, select
 
@@ -418,8 +418,8 @@ async def test_background_loops_deliver_by_themselves(
     )
     async with (
         live.router.lifespan_context(live),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=live), base_url="http://bot.test"
+        httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=live), base_url="http://bot.test"
         ) as client,
     ):
         await link_user(client, signer, slack, questetra, user_id="U_EN", email="alice@example.com")

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
@@ -84,9 +84,9 @@ def test_serve_with_only_required_settings_answers_healthz(tmp_path, questetra_u
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                response = httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(process.stdout.read() if process.stdout else "") from None
                 time.sleep(0.2)
@@ -139,7 +139,7 @@ async def test_real_server_answers_a_signed_help(env, slack, signer, tmp_path) -
     with serve(create_app(settings)) as server:
         url = slack.new_response_url()
         body, headers = signer.slash_command("help", user_id="U_JA", response_url=url)
-        async with httpx.AsyncClient(base_url=server.url) as client:
+        async with httpx2.AsyncClient(base_url=server.url) as client:
             assert (await client.get("healthz")).json()["database"] == "ok"
             response = await client.post("slack/events", content=body, headers=headers)
             assert response.status_code == 200

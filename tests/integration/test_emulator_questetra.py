@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from tests.emulators.questetra import EmulatorState, Field, create_app
@@ -74,8 +74,8 @@ def state(shared_state: EmulatorState, clock: ManualClock) -> EmulatorState:
 
 
 @pytest.fixture
-async def client(server: LoopbackServer, state: EmulatorState) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=5) as c:
+async def client(server: LoopbackServer, state: EmulatorState) -> AsyncIterator[httpx2.AsyncClient]:
+    async with httpx2.AsyncClient(base_url=server.url, timeout=5) as c:
         yield c
 
 
@@ -108,14 +108,14 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def query_of(response: httpx.Response) -> dict[str, str]:
+def query_of(response: httpx2.Response) -> dict[str, str]:
     assert response.status_code == 302, response.text
     return {k: v[0] for k, v in parse_qs(urlsplit(response.headers["location"]).query).items()}
 
 
 async def consent(
-    client: httpx.AsyncClient, decision: str = "approve", **params: str
-) -> httpx.Response:
+    client: httpx2.AsyncClient, decision: str = "approve", **params: str
+) -> httpx2.Response:
     """Open the consent page, parse its form and submit it like a browser."""
     query = {"response_type": "code", "client_id": "bridge", "redirect_uri": REDIRECT}
     query |= {"scope": "any", "state": "st-1"} | params
@@ -130,7 +130,7 @@ async def consent(
 
 
 async def login(
-    client: httpx.AsyncClient, *, scope: str = "any", client_id: str = "bridge"
+    client: httpx2.AsyncClient, *, scope: str = "any", client_id: str = "bridge"
 ) -> dict[str, Any]:
     """Approve straight away (what the consent form posts) and redeem the code."""
     verifier, challenge = pkce_pair()
@@ -158,7 +158,7 @@ async def login(
     return dict(response.json())
 
 
-async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
+async def refresh(client: httpx2.AsyncClient, token: str) -> httpx2.Response:
     return await client.post(
         "oauth2/token",
         data={
@@ -178,7 +178,7 @@ BASIC_ALICE = ("alice@example.com", "alice-pw")
 BASIC_BOB = ("bob@example.com", "bob-pw")
 
 
-def start_errors(response: httpx.Response) -> list[tuple[str, str]]:
+def start_errors(response: httpx2.Response) -> list[tuple[str, str]]:
     assert response.status_code == 400
     assert response.headers["content-type"] == "text/xml;charset=UTF-8"
     assert response.text.startswith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>')
@@ -191,7 +191,7 @@ def start_errors(response: httpx.Response) -> list[tuple[str, str]]:
 
 
 async def test_authorization_code_flow_with_pkce(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     verifier, challenge = pkce_pair()
     query = {
@@ -249,7 +249,7 @@ async def test_authorization_code_flow_with_pkce(
 
 
 async def test_pkce_mismatch_and_wrong_redirect_uri_are_invalid_grant(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
 ) -> None:
     _, challenge = pkce_pair()
     for verifier, redirect_uri in (("x" * 50, REDIRECT), (None, REDIRECT), (None, REDIRECT + "x")):
@@ -268,12 +268,12 @@ async def test_pkce_mismatch_and_wrong_redirect_uri_are_invalid_grant(
         assert response.json()["error"] == "invalid_grant"
 
 
-async def test_deny_redirects_with_access_denied(client: httpx.AsyncClient) -> None:
+async def test_deny_redirects_with_access_denied(client: httpx2.AsyncClient) -> None:
     params = query_of(await consent(client, decision="deny"))
     assert params == {"error": "access_denied", "state": "st-1"}
 
 
-async def test_bad_requests_to_authorize(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_bad_requests_to_authorize(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     base = {"response_type": "code", "client_id": "bridge", "redirect_uri": REDIRECT}
     # Unknown client or redirect URI: an error page, never a redirect.
     for bad in ({"client_id": "nope"}, {"redirect_uri": "http://evil.example/cb"}):
@@ -298,7 +298,7 @@ async def test_bad_requests_to_authorize(client: httpx.AsyncClient, state: Emula
     assert "<form" not in page.text
 
 
-async def test_scope_list_and_read_scope(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_scope_list_and_read_scope(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     both = await login(client, scope="read any")
     assert both["scope"] == "any read"
     read = await login(client, scope="read")
@@ -320,7 +320,7 @@ async def test_scope_list_and_read_scope(client: httpx.AsyncClient, state: Emula
     assert accept.status_code == 200
 
 
-async def test_require_pkce_client(client: httpx.AsyncClient) -> None:
+async def test_require_pkce_client(client: httpx2.AsyncClient) -> None:
     refused = await client.get(
         "oauth2/authorize",
         params={
@@ -338,7 +338,7 @@ async def test_require_pkce_client(client: httpx.AsyncClient) -> None:
 
 
 async def test_token_endpoint_client_authentication(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     redirect = await consent(client)
     code = query_of(redirect)["code"]
@@ -362,7 +362,7 @@ async def test_token_endpoint_client_authentication(
     assert ok.status_code == 200
 
 
-async def test_refresh_without_rotation(client: httpx.AsyncClient) -> None:
+async def test_refresh_without_rotation(client: httpx2.AsyncClient) -> None:
     tokens = await login(client)
     first = await refresh(client, tokens["refresh_token"])
     assert first.status_code == 200
@@ -374,7 +374,7 @@ async def test_refresh_without_rotation(client: httpx.AsyncClient) -> None:
     assert me.status_code == 200
 
 
-async def test_refresh_with_rotation(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_refresh_with_rotation(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     state.rotate_refresh_tokens = True
     tokens = await login(client)
     rotated = await refresh(client, tokens["refresh_token"])
@@ -386,7 +386,7 @@ async def test_refresh_with_rotation(client: httpx.AsyncClient, state: EmulatorS
 
 
 async def test_ten_refresh_tokens_per_user_and_client(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     refresh_tokens = [(await login(client))["refresh_token"] for _ in range(11)]
     assert (await refresh(client, refresh_tokens[0])).json()["error"] == "invalid_grant"
@@ -398,7 +398,7 @@ async def test_ten_refresh_tokens_per_user_and_client(
     assert (await refresh(client, refresh_tokens[1])).status_code == 200
 
 
-async def test_expiry_follows_the_clock(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_expiry_follows_the_clock(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     tokens = await login(client)
     state.clock.advance(12 * 3600 - 5)
     assert (
@@ -428,7 +428,7 @@ async def test_expiry_follows_the_clock(client: httpx.AsyncClient, state: Emulat
 
 
 async def test_deactivated_and_deleted_client(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     tokens = await login(client)
     state.set_client_active("bridge", False)
@@ -445,7 +445,7 @@ async def test_deactivated_and_deleted_client(
     assert api.status_code == 401
 
 
-async def test_revoke_tokens(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_revoke_tokens(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     tokens = await login(client)
     state.revoke_tokens("alice@example.com")
     assert (
@@ -457,7 +457,7 @@ async def test_revoke_tokens(client: httpx.AsyncClient, state: EmulatorState) ->
 # -- Basic auth and API conventions ---------------------------------------------------------
 
 
-async def test_basic_auth(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_basic_auth(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     disabled = await client.get("API/User/Quser/self", auth=BASIC_ALICE)
     assert disabled.status_code == 401
     state.basic_auth_enabled = True
@@ -474,7 +474,9 @@ async def test_basic_auth(client: httpx.AsyncClient, state: EmulatorState) -> No
     assert state.requests[1].user_email == "alice@example.com"
 
 
-async def test_basic_edition_refuses_posts(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_basic_edition_refuses_posts(
+    client: httpx2.AsyncClient, state: EmulatorState
+) -> None:
     state.basic_auth_enabled = True
     state.edition = "basic"
     wid = state.add_task(APP, to="alice@example.com")
@@ -486,7 +488,7 @@ async def test_basic_edition_refuses_posts(client: httpx.AsyncClient, state: Emu
 
 
 async def test_unknown_api_path_and_bad_parameters(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     state.basic_auth_enabled = True
     missing = await client.get("API/PE/Workitem/nothingHere", auth=BASIC_ALICE)
@@ -501,7 +503,7 @@ async def test_unknown_api_path_and_bad_parameters(
     }
 
 
-async def test_quser_find(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_quser_find(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     state.basic_auth_enabled = True
     by_email = await client.get(
         "API/User/Quser/find", params={"email": "bob@example.com"}, auth=BASIC_ALICE
@@ -520,7 +522,7 @@ async def test_quser_find(client: httpx.AsyncClient, state: EmulatorState) -> No
 
 
 async def test_lists_default_to_one_item_and_page(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     state.basic_auth_enabled = True
     ids = [
@@ -545,7 +547,7 @@ async def test_lists_default_to_one_item_and_page(
         assert set(refused.json()["errors"][0]) == {"errorCode", "type", "input"}
 
 
-async def test_workitem_fields(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_workitem_fields(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     state.basic_auth_enabled = True
     deadline = datetime(2024, 5, 1, 1, 0, tzinfo=UTC)
     with_deadline = state.add_task(
@@ -583,7 +585,7 @@ async def test_workitem_fields(client: httpx.AsyncClient, state: EmulatorState) 
     assert set(item) == expected
 
 
-async def test_batch_accept_first_wins(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_batch_accept_first_wins(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     state.basic_auth_enabled = True
     shared = state.add_task(APP, to=["alice@example.com", "bob@example.com"])
     others = state.add_task(APP, to="carol@example.com")
@@ -624,7 +626,7 @@ async def test_batch_accept_first_wins(client: httpx.AsyncClient, state: Emulato
 
 
 async def test_concurrent_accepts_have_one_winner(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     state.basic_auth_enabled = True
     ids = [state.add_task(APP, to=["alice@example.com", "bob@example.com"]) for _ in range(4)]
@@ -640,7 +642,7 @@ async def test_concurrent_accepts_have_one_winner(
 
 
 async def test_process_view_permissions_and_values(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     state.basic_auth_enabled = True
     state.set_api_password("carol@example.com", "carol-pw")
@@ -705,7 +707,7 @@ async def test_process_view_permissions_and_values(
 
 
 async def test_process_instance_list_criteria(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     state.basic_auth_enabled = True
     state.add_app(8, "Other", fields=[Field("subject", "Subject", "STRING", 0)])
@@ -749,7 +751,7 @@ async def test_process_instance_list_criteria(
 
 
 async def test_workitem_list_and_list_startable(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     state.basic_auth_enabled = True
     done = state.add_task(APP, to="alice@example.com", state="ALLOCATED", data={"subject": "S"})
@@ -781,7 +783,7 @@ async def test_workitem_list_and_list_startable(
     assert bob.json()["count"] == 1
 
 
-async def test_task_form_view_and_save(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_task_form_view_and_save(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     state.basic_auth_enabled = True
     wid = state.add_task(
         APP, to="alice@example.com", state="ALLOCATED", flows=("Approve", "Reject")
@@ -814,7 +816,7 @@ async def test_task_form_view_and_save(client: httpx.AsyncClient, state: Emulato
 # -- Message Start Event ---------------------------------------------------------------------
 
 
-async def test_start_event_success(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_start_event_success(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     pairs = [
         ("key", "k3y"),
         ("title", "From the bot"),
@@ -845,7 +847,7 @@ async def test_start_event_success(client: httpx.AsyncClient, state: EmulatorSta
 
 
 async def test_start_event_multipart_and_legacy_url(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     multipart = await client.post(
         f"System/Event/MessageStart/{APP}/1/start",
@@ -915,7 +917,7 @@ async def test_start_event_multipart_and_legacy_url(
     ],
 )
 async def test_start_event_errors(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     state: EmulatorState,
     path_ids: tuple[int, int],
     pairs: dict[str, str],
@@ -933,7 +935,7 @@ async def test_start_event_errors(
 
 
 async def test_start_event_inactive_app_and_process_limit(
-    client: httpx.AsyncClient, state: EmulatorState
+    client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
     good = {"key": "k3y", "q_subject": "x"}
     state.process_count_limit = 1
@@ -948,7 +950,7 @@ async def test_start_event_inactive_app_and_process_limit(
 # -- faults, control API, base path -----------------------------------------------------------
 
 
-async def test_faults(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_faults(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     state.basic_auth_enabled = True
     state.faults.fail_next(2, status=503)
     statuses = [
@@ -961,7 +963,7 @@ async def test_faults(client: httpx.AsyncClient, state: EmulatorState) -> None:
     state.faults.clear()
 
     state.faults.reset_next(1)
-    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+    with pytest.raises((httpx2.RemoteProtocolError, httpx2.ReadError)):
         await client.get("API/User/Quser/self", auth=BASIC_ALICE)
     assert (await client.get("API/User/Quser/self", auth=BASIC_ALICE)).status_code == 200
     # The torn-down request is recorded when the server gives up on it: maybe after the next one.
@@ -969,7 +971,7 @@ async def test_faults(client: httpx.AsyncClient, state: EmulatorState) -> None:
 
     wid = state.add_task(APP, to="alice@example.com")
     state.faults.reset_next(1, path_prefix="/API/PE/Workitem/batchAccept", after_processing=True)
-    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+    with pytest.raises((httpx2.RemoteProtocolError, httpx2.ReadError)):
         await client.post(
             "API/PE/Workitem/batchAccept", data={"workitemIds": wid}, auth=BASIC_ALICE
         )
@@ -985,7 +987,7 @@ async def test_faults(client: httpx.AsyncClient, state: EmulatorState) -> None:
     state.faults.set_latency(0)
 
 
-async def test_control_api(client: httpx.AsyncClient, state: EmulatorState) -> None:
+async def test_control_api(client: httpx2.AsyncClient, state: EmulatorState) -> None:
     assert (await client.post("_emulator/reset")).status_code == 200
     assert state.users == []
     user = await client.post(
@@ -1039,7 +1041,7 @@ async def test_base_path_prefix() -> None:
     seed(state)
     state.basic_auth_enabled = True
     with serve(create_app(state)) as srv:
-        async with httpx.AsyncClient(base_url=srv.url) as c:
+        async with httpx2.AsyncClient(base_url=srv.url) as c:
             inside = await c.get("qbpms/API/User/Quser/self", auth=BASIC_ALICE)
             assert inside.status_code == 200
             assert (await c.get("API/User/Quser/self", auth=BASIC_ALICE)).status_code == 404

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-import httpx
+import httpx2
 import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -270,7 +270,7 @@ async def test_auth_errors_and_unknown_method(client: AsyncWebClient, slack: Fak
 
 async def test_form_body_with_token_param_and_json_strings(slack: FakeSlack) -> None:
     blocks = [{"type": "divider"}]
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         answer = await http.post(
             slack.api_url + "chat.postMessage",
             data={"token": TOKEN, "channel": "C0001", "text": "form", "blocks": json.dumps(blocks)},
@@ -288,7 +288,7 @@ async def test_response_url_round_trip(client: AsyncWebClient, slack: FakeSlack)
     base = slack.base_url
     assert base is not None
     assert url.startswith(base + "response/")
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         ephemeral = await http.post(url, json={"text": "working…", "response_type": "ephemeral"})
         replaced = await http.post(url, json={"text": "Approved", "replace_original": True})
         unknown = await http.post(base + "response/T0001/0/nope", json={"text": "x"})

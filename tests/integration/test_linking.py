@@ -199,7 +199,7 @@ async def test_disconnect_forgets_the_link(bot, signer, slack, engine) -> None:
 async def test_connect_without_oauth_client_says_ask_admin(
     env, engine, slack, signer, clock
 ) -> None:
-    import httpx
+    import httpx2
 
     from bot.app import create_app
     from bot.config import Settings
@@ -211,8 +211,8 @@ async def test_connect_without_oauth_client_says_ask_admin(
     application = create_app(settings, engine=engine, clock=clock, migrate_on_start=False)
     async with (
         application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://bot.test"
+        httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=application), base_url="http://bot.test"
         ) as client,
     ):
         url = slack.new_response_url()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import select
 
@@ -24,16 +24,16 @@ async def multi(env, engine, clock, slack):
     application = bot_app(settings, engine, clock)
     async with (
         application.router.lifespan_context(application),
-        httpx.AsyncClient(
+        httpx2.AsyncClient(
             # https: Bolt marks its OAuth state cookie Secure.
-            transport=httpx.ASGITransport(app=application),
+            transport=httpx2.ASGITransport(app=application),
             base_url="https://bot.test",
         ) as client,
     ):
         yield application, client
 
 
-async def install(client, slack) -> httpx.Response:
+async def install(client, slack) -> httpx2.Response:
     page = await client.get("/slack/install")
     assert page.status_code == 200
     authorize = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
+import httpx2
 import pytest
 
 from bot.questetra.client import ShardedTransport, build_http_client
@@ -37,7 +37,7 @@ async def test_requests_spread_over_the_pools_and_are_counted_until_their_body_i
 
 async def test_a_failed_request_is_not_counted_as_in_flight() -> None:
     transport = ShardedTransport(pools=2, connections=2)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:9/") as http:
-        with pytest.raises(httpx.ConnectError):
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:9/") as http:
+        with pytest.raises(httpx2.ConnectError):
             await http.get("API/User/Quser/self")  # port 9: nobody listens
     assert transport.in_flight == (0, 0)

@@ -67,9 +67,9 @@ async def test_event_retries_are_processed_once(socket_app, slack, signer) -> No
 
 
 async def test_http_routes_still_served(socket_app) -> None:
-    import httpx
+    import httpx2
 
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=socket_app), base_url="http://bot.test"
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=socket_app), base_url="http://bot.test"
     ) as client:
         assert (await client.get("/healthz")).status_code == 200

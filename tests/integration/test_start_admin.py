@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import select
 
@@ -105,7 +105,7 @@ async def open_admin_form(bot, signer, slack, text: str, *, user: str = "U_ADMIN
     return calls[-1].response["view"]
 
 
-async def save(bot, signer, view: dict, values: dict, *, user: str = "U_ADMIN") -> httpx.Response:
+async def save(bot, signer, view: dict, values: dict, *, user: str = "U_ADMIN") -> httpx2.Response:
     payload = signer.view_submission(
         "admin_start_event",
         {block: {"value": v} for block, v in values.items()},

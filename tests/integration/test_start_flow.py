@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import select
 
@@ -145,7 +145,7 @@ def text_input(value: str) -> dict:
     return {"type": "plain_text_input", "value": value}
 
 
-async def submit(bot, signer, view: dict, values: dict, *, user="U_EN") -> httpx.Response:
+async def submit(bot, signer, view: dict, values: dict, *, user="U_EN") -> httpx2.Response:
     payload = signer.view_submission(
         "start_submit",
         {block: {"value": v} for block, v in values.items()},

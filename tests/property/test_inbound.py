@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -108,8 +108,8 @@ def describe(errors: list[BaseException]) -> list[str]:
 
 
 async def send(
-    bot: httpx.AsyncClient, method: str, url: str, **kwargs: Any
-) -> httpx.Response | None:
+    bot: httpx2.AsyncClient, method: str, url: str, **kwargs: Any
+) -> httpx2.Response | None:
     """The answer, checked to be below 500 and, when a listener took the request, acked.
 
     None when a known bug made the request fail: an exception out of the app, or one the Slack
@@ -133,8 +133,8 @@ async def send(
 
 
 async def post(
-    bot: httpx.AsyncClient, url: str, body: bytes | str, headers: dict[str, Any]
-) -> httpx.Response | None:
+    bot: httpx2.AsyncClient, url: str, body: bytes | str, headers: dict[str, Any]
+) -> httpx2.Response | None:
     return await send(bot, "POST", url, content=body, headers=headers)
 
 
@@ -423,7 +423,7 @@ def forged(draw: st.DrawFn, body: bytes) -> tuple[bytes, dict[str, bytes]]:
 @APP
 @given(data=st.data())
 async def test_unsigned_or_forged_slack_requests_change_nothing(
-    data: st.DataObject, bot: httpx.AsyncClient, slack: FakeSlack, engine: AsyncEngine
+    data: st.DataObject, bot: httpx2.AsyncClient, slack: FakeSlack, engine: AsyncEngine
 ) -> None:
     before = await row_counts(engine)
     content_type, body = data.draw(
@@ -448,7 +448,7 @@ async def test_unsigned_or_forged_slack_requests_change_nothing(
 @APP
 @given(data=st.data())
 async def test_signed_slash_commands_never_500(
-    data: st.DataObject, bot: httpx.AsyncClient, slack: FakeSlack
+    data: st.DataObject, bot: httpx2.AsyncClient, slack: FakeSlack
 ) -> None:
     body = data.draw(slash_command_forms(response_url=slack.new_response_url()))
     await post(bot, "/slack/events", body, {"Content-Type": FORM, **signed(body)})
@@ -457,7 +457,7 @@ async def test_signed_slash_commands_never_500(
 @APP
 @given(data=st.data())
 async def test_signed_block_actions_never_500(
-    data: st.DataObject, bot: httpx.AsyncClient, slack: FakeSlack
+    data: st.DataObject, bot: httpx2.AsyncClient, slack: FakeSlack
 ) -> None:
     body = interactivity(data.draw(block_actions(response_url=slack.new_response_url())))
     await post(bot, "/slack/events", body, {"Content-Type": FORM, **signed(body)})
@@ -466,7 +466,7 @@ async def test_signed_block_actions_never_500(
 @APP
 @given(payload=view_payloads())
 async def test_signed_view_submissions_never_500(
-    payload: dict[str, Any], bot: httpx.AsyncClient
+    payload: dict[str, Any], bot: httpx2.AsyncClient
 ) -> None:
     body = interactivity(payload)
     await post(bot, "/slack/events", body, {"Content-Type": FORM, **signed(body)})
@@ -474,7 +474,7 @@ async def test_signed_view_submissions_never_500(
 
 @APP
 @given(body=st.one_of(event_bodies(), OTHER_JSON_BODIES))
-async def test_signed_events_api_bodies_never_500(body: Any, bot: httpx.AsyncClient) -> None:
+async def test_signed_events_api_bodies_never_500(body: Any, bot: httpx2.AsyncClient) -> None:
     raw = json.dumps(body)
     await post(bot, "/slack/events", raw, {"Content-Type": "application/json", **signed(raw)})
 
@@ -490,7 +490,7 @@ async def test_signed_events_api_bodies_never_500(body: Any, bot: httpx.AsyncCli
     ),
 )
 async def test_signed_junk_never_500(
-    content_type: str, body: bytes, bot: httpx.AsyncClient
+    content_type: str, body: bytes, bot: httpx2.AsyncClient
 ) -> None:
     await post(bot, "/slack/events", body, {"Content-Type": content_type, **signed(body)})
 
@@ -559,7 +559,7 @@ async def test_unknown_webhook_tokens_change_nothing(
     token: str,
     sent: tuple[str, bytes],
     hook_path: str,
-    bot: httpx.AsyncClient,
+    bot: httpx2.AsyncClient,
     slack: FakeSlack,
     engine: AsyncEngine,
 ) -> None:
@@ -578,7 +578,7 @@ async def test_unknown_webhook_tokens_change_nothing(
 @APP
 @given(sent=hook_bodies())
 async def test_webhook_posts_exactly_the_well_formed_bodies(
-    sent: tuple[str, bytes], hook_path: str, bot: httpx.AsyncClient, slack: FakeSlack
+    sent: tuple[str, bytes], hook_path: str, bot: httpx2.AsyncClient, slack: FakeSlack
 ) -> None:
     content_type, body = sent
     posts = len(slack.calls_to("chat.postMessage"))
@@ -613,7 +613,7 @@ QUERIES = st.one_of(
 @APP
 @given(path=st.sampled_from(["/questetra/oauth/start", "/questetra/oauth/callback"]), query=QUERIES)
 async def test_oauth_routes_without_a_live_state_change_nothing(
-    path: str, query: str, bot: httpx.AsyncClient, slack: FakeSlack, engine: AsyncEngine
+    path: str, query: str, bot: httpx2.AsyncClient, slack: FakeSlack, engine: AsyncEngine
 ) -> None:
     before = await row_counts(engine)
     response = await send(bot, "GET", f"{path}?{query}")
@@ -633,7 +633,7 @@ async def test_oauth_callback_with_a_live_state_and_any_code_links_nobody(
     error: str | None,
     extra: dict[str, str],
     app: Starlette,
-    bot: httpx.AsyncClient,
+    bot: httpx2.AsyncClient,
     engine: AsyncEngine,
 ) -> None:
     start = await app.state.deps.linking.begin_oauth(team_id="T0001", slack_user_id="U_EN")
@@ -651,7 +651,7 @@ async def test_oauth_callback_with_a_live_state_and_any_code_links_nobody(
 # ------------------------------------------------------------------ known bugs (minimal inputs)
 
 
-async def answer(bot: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> int:
+async def answer(bot: httpx2.AsyncClient, method: str, url: str, **kwargs: Any) -> int:
     """The status, with no known-bug tolerance: these tests show the bugs."""
     with capture_logs():
         return (await bot.request(method, url, **kwargs)).status_code
@@ -674,7 +674,7 @@ async def test_fixed_bug_unverifiable_signature(
     body: bytes,
     timestamp: bytes | None,
     signature: bytes,
-    bot: httpx.AsyncClient,
+    bot: httpx2.AsyncClient,
     slack: FakeSlack,
 ) -> None:
     """UNVERIFIABLE_SIGNATURE: web.slack_events calls SignatureVerifier.is_valid_request
@@ -685,7 +685,7 @@ async def test_fixed_bug_unverifiable_signature(
     assert slack.calls == []
 
 
-async def signed_answer(bot: httpx.AsyncClient, payload: dict[str, Any], as_json: bool) -> int:
+async def signed_answer(bot: httpx2.AsyncClient, payload: dict[str, Any], as_json: bool) -> int:
     body = json.dumps(payload) if as_json else interactivity(payload)
     kind = "application/json" if as_json else FORM
     return await answer(
@@ -697,7 +697,7 @@ TEAM = {"id": "T0001"}
 USER = {"id": "U_EN"}
 
 
-async def test_fixed_bug_user_not_an_object(bot: httpx.AsyncClient) -> None:
+async def test_fixed_bug_user_not_an_object(bot: httpx2.AsyncClient) -> None:
     """USER_NOT_AN_OBJECT: shape.is_well_formed lets a string ``user`` through (allowed for
     slash commands and events) and then calls ``.get("id")`` on it for interactivity."""
     payload = {"type": "block_actions", "team": TEAM, "user": "U_EN", "actions": []}
@@ -725,7 +725,7 @@ async def test_fixed_bug_user_not_an_object(bot: httpx.AsyncClient) -> None:
     ids=["view_without_type", "workflow_step_view", "workflow_step_edit"],
 )
 async def test_fixed_bug_view_without_type(
-    payload: dict[str, Any], as_json: bool, bot: httpx.AsyncClient
+    payload: dict[str, Any], as_json: bool, bot: httpx2.AsyncClient
 ) -> None:
     """VIEW_WITHOUT_TYPE: Bolt's kwargs builder (payload_utils.to_step) indexes
     ``body["view"]["type"]`` and ``body["workflow_step"]``; shape.is_well_formed guarantees
@@ -734,7 +734,7 @@ async def test_fixed_bug_view_without_type(
 
 
 @pytest.mark.parametrize("team_id", [[], [None], {"id": "T0001"}])
-async def test_fixed_bug_event_team_id(team_id: Any, bot: httpx.AsyncClient) -> None:
+async def test_fixed_bug_event_team_id(team_id: Any, bot: httpx2.AsyncClient) -> None:
     """EVENT_TEAM_ID / UNHASHABLE_IDS: the dedupe middleware inserts ``body["team_id"]`` as is;
     a non-string fails the INSERT (Bolt answers 500), and the error handler then keys the
     profile cache with it (TypeError: unhashable, out of the app)."""
@@ -747,7 +747,7 @@ async def test_fixed_bug_event_team_id(team_id: Any, bot: httpx.AsyncClient) -> 
     assert await signed_answer(bot, payload, as_json=True) < 500
 
 
-async def test_fixed_bug_basic_link_state(bot: httpx.AsyncClient) -> None:
+async def test_fixed_bug_basic_link_state(bot: httpx2.AsyncClient) -> None:
     """BASIC_LINK_STATE: linking.on_basic_submit chains ``.get`` on view.state.values before it
     acks; a non-object anywhere in that chain (here ``state: "x"``) raises AttributeError. Bolt
     answered 500 for that; behind the GuardedAsyncApp the error is reported and the submission
@@ -758,7 +758,7 @@ async def test_fixed_bug_basic_link_state(bot: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("pid", ["²", "9" * 4301])
-async def test_fixed_bug_hook_process_id(pid: str, hook_path: str, bot: httpx.AsyncClient) -> None:
+async def test_fixed_bug_hook_process_id(pid: str, hook_path: str, bot: httpx2.AsyncClient) -> None:
     """HOOK_PROCESS_ID: web.parse_hook_body checks ``str(pid).isdigit()`` and then calls int()
     outside its try: "²" is a digit to isdigit() but not to int(), and int() refuses more than
     4300 digits; the hook answers 500 instead of 400."""

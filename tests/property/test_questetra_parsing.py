@@ -3,9 +3,9 @@ wrappers fail only with the project's own errors (bot.errors.BridgeError), and w
 has the types the domain declares.
 
 The answers are arbitrary JSON (ints of any size, inf and NaN: ``json.loads("1e400")`` is inf and
-httpx's decoder accepts bare NaN / Infinity), plausible shapes with odd field values, bodies that
+httpx2's decoder accepts bare NaN / Infinity), plausible shapes with odd field values, bodies that
 are not JSON at all, any status code, and network failures; the HTTP paths run on an
-httpx.MockTransport. Bugs: see tests/property/known_bugs.py; the fixed ones stay as regression tests
+httpx2.MockTransport. Bugs: see tests/property/known_bugs.py; the fixed ones stay as regression tests
 at the end of this file.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -224,7 +224,7 @@ DEEP = Body(b"[" * 5000 + b"]" * 5000)  # deeper than the JSON decoder's recursi
 
 
 def encode(body: Any) -> bytes:
-    return Body(json.dumps(body).encode())  # NaN / Infinity are written bare; httpx reads them
+    return Body(json.dumps(body).encode())  # NaN / Infinity are written bare; httpx2 reads them
 
 
 BODIES = st.one_of(
@@ -258,25 +258,25 @@ def answers(body: st.SearchStrategy[bytes]) -> st.SearchStrategy[list[Answer]]:
     return st.lists(one, min_size=1, max_size=3)
 
 
-def mock_transport(script: list[Answer], tail: bytes) -> httpx.MockTransport:
+def mock_transport(script: list[Answer], tail: bytes) -> httpx2.MockTransport:
     """Answers from ``script`` in order, then ``tail`` for ever (an empty last page)."""
     queue = list(script)
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         answer = queue.pop(0) if queue else (200, tail)
         if answer == "timeout":
-            raise httpx.ReadTimeout("timed out", request=request)
+            raise httpx2.ReadTimeout("timed out", request=request)
         if answer == "connect":
-            raise httpx.ConnectError("refused", request=request)
+            raise httpx2.ConnectError("refused", request=request)
         assert isinstance(answer, tuple)
         status, content = answer
-        return httpx.Response(status, content=content)
+        return httpx2.Response(status, content=content)
 
-    return httpx.MockTransport(handle)
+    return httpx2.MockTransport(handle)
 
 
 def api_for(script: list[Answer], tail: bytes = b"{}") -> QuestetraApi:
-    return QuestetraApi(httpx.AsyncClient(base_url=BASE, transport=mock_transport(script, tail)))
+    return QuestetraApi(httpx2.AsyncClient(base_url=BASE, transport=mock_transport(script, tail)))
 
 
 WORKITEM_PAGES = st.one_of(
@@ -417,9 +417,9 @@ async def test_token_endpoint_answers_fail_only_with_bridge_errors(
 
 
 def test_the_strategies_really_reach_inf_and_nan() -> None:
-    # What the bodies above rely on: httpx hands back inf / NaN for these.
-    assert math.isinf(httpx.Response(200, content=b'{"a": 1e400}').json()["a"])
-    assert math.isnan(httpx.Response(200, content=b'{"a": NaN}').json()["a"])
+    # What the bodies above rely on: httpx2 hands back inf / NaN for these.
+    assert math.isinf(httpx2.Response(200, content=b'{"a": 1e400}').json()["a"])
+    assert math.isnan(httpx2.Response(200, content=b'{"a": NaN}').json()["a"])
 
 
 # ------------------------------------------------------------------ known bugs (minimal inputs)

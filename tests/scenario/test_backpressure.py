@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import httpx
+import httpx2
 import pytest
 from starlette.applications import Starlette
 
@@ -25,7 +25,7 @@ def env(env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 async def one_slot(
     settings, engine, clock, env
-) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+) -> AsyncIterator[tuple[Starlette, httpx2.AsyncClient]]:
     application = bot_app(
         settings,
         engine,
@@ -33,17 +33,17 @@ async def one_slot(
         tuning=replace(FAST, post_ack_slots=1, post_ack_wait=WAIT),
         environ=env,
     )
-    transport = httpx.ASGITransport(app=application)
+    transport = httpx2.ASGITransport(app=application)
     async with (
         application.router.lifespan_context(application),
-        httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client,
+        httpx2.AsyncClient(transport=transport, base_url="http://bot.test") as client,
     ):
         yield application, client
         await settle()
 
 
 async def command(
-    bot: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack, text: str, user_id: str
+    bot: httpx2.AsyncClient, signer: SlackSigner, slack: FakeSlack, text: str, user_id: str
 ) -> str:
     url = slack.new_response_url()
     body, headers = signer.slash_command(text, user_id=user_id, response_url=url)
@@ -52,7 +52,7 @@ async def command(
     return url
 
 
-async def shed(bot: httpx.AsyncClient) -> str:
+async def shed(bot: httpx2.AsyncClient) -> str:
     metrics = (await bot.get("/metrics")).text
     return next(line for line in metrics.splitlines() if line.startswith("bridge_slack_shed_total"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 from starlette.applications import Starlette
 
 from bot.slack.respond import SharedRespond
@@ -10,7 +10,7 @@ from tests.conftest import bot_app, settle
 from tests.emulators.slack import FakeSlack, SlackSigner
 
 
-async def help_over(client: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack) -> str:
+async def help_over(client: httpx2.AsyncClient, signer: SlackSigner, slack: FakeSlack) -> str:
     url = slack.new_response_url()
     body, headers = signer.slash_command("help", user_id="U_EN", response_url=url)
     assert (await client.post("/slack/events", content=body, headers=headers)).status_code == 200
@@ -56,8 +56,8 @@ async def test_without_a_lifespan_answers_still_arrive(
     settings, engine, clock, signer, slack
 ) -> None:
     application: Starlette = bot_app(settings, engine, clock)
-    transport = httpx.ASGITransport(app=application)  # runs no lifespan
-    async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:
+    transport = httpx2.ASGITransport(app=application)  # runs no lifespan
+    async with httpx2.AsyncClient(transport=transport, base_url="http://bot.test") as client:
         urls = [await help_over(client, signer, slack) for _ in range(2)]
         await settle()
     assert application.state.deps.slack_clients.session is None

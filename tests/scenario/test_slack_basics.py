@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
+import httpx2
 import pytest
 
 from tests.emulators.slack import FakeSlack, SlackSigner
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("app")
 
 
 async def command(
-    bot: httpx.AsyncClient, signer: SlackSigner, slack: FakeSlack, text: str, user_id: str = "U_EN"
+    bot: httpx2.AsyncClient, signer: SlackSigner, slack: FakeSlack, text: str, user_id: str = "U_EN"
 ) -> dict:
     url = slack.new_response_url()
     body, headers = signer.slash_command(text, user_id=user_id, response_url=url)

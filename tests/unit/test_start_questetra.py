@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-import httpx
+import httpx2
 import pytest
 
 from bot.errors import NextStep, QuestetraUnavailable
@@ -26,9 +26,9 @@ KEY = "s3cretKey"
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
 
-def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> StartEventClient:
-    http = httpx.AsyncClient(
-        base_url="https://acme.example/tenant/", transport=httpx.MockTransport(handler)
+def client_for(handler: Callable[[httpx2.Request], httpx2.Response]) -> StartEventClient:
+    http = httpx2.AsyncClient(
+        base_url="https://acme.example/tenant/", transport=httpx2.MockTransport(handler)
     )
     return StartEventClient(http, Metrics())
 
@@ -44,11 +44,11 @@ async def start(client: StartEventClient) -> int | None:
 
 
 async def test_posts_the_form_in_order_under_the_tenant_base() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(200, text="1042\n")
+        return httpx2.Response(200, text="1042\n")
 
     assert await start(client_for(handler)) == 1042
     (request,) = seen
@@ -64,7 +64,7 @@ async def test_posts_the_form_in_order_under_the_tenant_base() -> None:
 
 
 async def test_a_success_without_an_id_is_still_a_success() -> None:
-    assert await start(client_for(lambda _: httpx.Response(200, text="OK"))) is None
+    assert await start(client_for(lambda _: httpx2.Response(200, text="OK"))) is None
 
 
 async def test_xml_errors_are_parsed() -> None:
@@ -75,7 +75,7 @@ async def test_xml_errors_are_parsed() -> None:
         "</message-start-event-errors>"
     )
     client = client_for(
-        lambda _: httpx.Response(400, text=body, headers={"content-type": "text/xml"})
+        lambda _: httpx2.Response(400, text=body, headers={"content-type": "text/xml"})
     )
     with pytest.raises(StartEventRejected) as caught:
         await start(client)
@@ -97,7 +97,7 @@ async def test_xml_errors_are_parsed() -> None:
 )
 async def test_unreadable_400_answers_become_one_plain_refusal(body: str) -> None:
     with pytest.raises(StartEventRejected) as caught:
-        await start(client_for(lambda _: httpx.Response(400, text=body)))
+        await start(client_for(lambda _: httpx2.Response(400, text=body)))
     assert caught.value.errors == [StartEventError("HTTP_400", "")]
 
 
@@ -119,21 +119,21 @@ def test_parse_errors_ignores_other_roots() -> None:
 )
 async def test_status_codes(status: int, expected: type[Exception]) -> None:
     with pytest.raises(expected):
-        await start(client_for(lambda _: httpx.Response(status, text="<html/>")))
+        await start(client_for(lambda _: httpx2.Response(status, text="<html/>")))
 
 
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (httpx.ConnectError("refused"), StartEventRefused),
-        (httpx.ConnectTimeout("filtered"), StartEventRefused),
-        (httpx.ReadError("reset"), StartEventRefused),
-        (httpx.RemoteProtocolError("torn"), StartEventRefused),
-        (httpx.ReadTimeout("slow"), StartEventTimedOut),
+        (httpx2.ConnectError("refused"), StartEventRefused),
+        (httpx2.ConnectTimeout("filtered"), StartEventRefused),
+        (httpx2.ReadError("reset"), StartEventRefused),
+        (httpx2.RemoteProtocolError("torn"), StartEventRefused),
+        (httpx2.ReadTimeout("slow"), StartEventTimedOut),
     ],
 )
 async def test_network_failures(error: Exception, expected: type[Exception]) -> None:
-    def handler(_: httpx.Request) -> httpx.Response:
+    def handler(_: httpx2.Request) -> httpx2.Response:
         raise error
 
     with pytest.raises(expected) as caught:
@@ -147,9 +147,9 @@ async def test_network_failures(error: Exception, expected: type[Exception]) -> 
 
 async def test_metrics_count_by_endpoint_not_by_app() -> None:
     metrics = Metrics()
-    http = httpx.AsyncClient(
+    http = httpx2.AsyncClient(
         base_url="https://acme.example/",
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, text="7")),
+        transport=httpx2.MockTransport(lambda _: httpx2.Response(200, text="7")),
     )
     await StartEventClient(http, metrics).start(
         app_id=1, node_number=2, key=KEY, title="t", params=()
