@@ -16,6 +16,7 @@ from bot.questetra.errors import (
     QuestetraBadRequest,
     QuestetraDown,
     QuestetraForbidden,
+    QuestetraNoAnswer,
     QuestetraProtocolError,
 )
 from bot.questetra.models import QUser
@@ -68,6 +69,23 @@ class QuestetraApi:
         data: dict[str, Any] | None = None,
     ) -> Any:
         """JSON of a successful call; a :class:`QuestetraError` subclass otherwise."""
+        response = await self.send(method, path, auth=auth, params=params, data=data)
+        return _parse(path, response)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: httpx2.Auth,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | list[tuple[str, str]] | None = None,
+        timeout: float | None = None,
+    ) -> httpx2.Response:
+        """The answer, whatever its status (the caller reads it). Raises :class:`QuestetraDown`
+        when nothing was sent (no slot, no connection) and :class:`QuestetraNoAnswer` when the
+        request may have reached Questetra but no answer came back (a timeout after connecting,
+        a dropped connection): for a write, its outcome is unknown."""
         started = time.perf_counter()
         status = "error"
         try:
@@ -77,20 +95,24 @@ class QuestetraApi:
             except TimeoutError:
                 status = "busy"
                 raise QuestetraDown(f"{path}: too many calls waiting") from None
+            extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
             try:
                 response = await self._http.request(
-                    method, path, auth=auth, params=params, data=data
+                    method, path, auth=auth, params=params, data=data, **extra
                 )
-            except httpx2.TimeoutException:
-                status = "timeout"
-                raise QuestetraDown(f"{path}: timed out") from None
-            except httpx2.HTTPError as exc:
+            except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
                 status = "network"
                 raise QuestetraDown(f"{path}: {type(exc).__name__}") from None
+            except httpx2.TimeoutException:
+                status = "timeout"
+                raise QuestetraNoAnswer(f"{path}: timed out") from None
+            except httpx2.HTTPError as exc:
+                status = "network"
+                raise QuestetraNoAnswer(f"{path}: {type(exc).__name__}") from None
             finally:
                 self._slots.release()
             status = str(response.status_code)
-            return _parse(path, response)
+            return response
         finally:
             if self._metrics is not None:
                 self._metrics.questetra_calls.labels(path, status).inc()

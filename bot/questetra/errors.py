@@ -4,6 +4,7 @@
 
     QuestetraError (BridgeError)
     ├── QuestetraDown           network error, timeout, 5xx      → also errors.QuestetraUnavailable
+    │   └── QuestetraNoAnswer   sent, but no answer came (timeout, dropped): a write's outcome is unknown
     ├── QuestetraAuthFailed     401 on an API call              → also errors.NeedsRelink
     ├── QuestetraForbidden      403 (edition or user rights)     → also errors.PermissionDenied
     ├── QuestetraBadRequest     400 {"errors": [...]}            → also errors.QuestetraRejected
@@ -32,6 +33,11 @@ class QuestetraDown(QuestetraError, errors.QuestetraUnavailable):
 
     def __str__(self) -> str:
         return f"Questetra unavailable: {self.detail}"
+
+
+class QuestetraNoAnswer(QuestetraDown):
+    """The request may have reached Questetra (connected, then a timeout or a dropped
+    connection): for a write, whether it took effect is unknown."""
 
 
 class QuestetraProtocolError(QuestetraError, errors.QuestetraUnavailable):

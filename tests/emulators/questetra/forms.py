@@ -1,233 +1,255 @@
 """Task forms: ``GET /API/PE/Workitem/Form/viewXml`` and ``POST /API/PE/Workitem/Form/save``.
 
-The XML element names are INFERRED from the Swagger models (WorkitemForm, WorkitemFormFormdata,
-WorkitemFormUserselects, WorkitemFormResult) in kebab-case:
-
-  <workitem-form><title/>…<task-name/>
-    <form-data><id/><number/><accessibility/><data-type/><name/><var-name/>…<value/></form-data>…
-    <user-selects><user-select><flow-id>0</flow-id><name>Submit</name></user-select>…</user-selects>
-  </workitem-form>
-
-  <result success="true|false"><errors><error><key/><detail/></error></errors>
-    <process-data-validation-errors><error><key>q_x</key><detail/></error>
-    </process-data-validation-errors></result>
-
-``<value>`` uses the same text formats as the ``q_`` parameters (dates "2011-10-27", date-times
-"2011-10-27 12:34", users by e-mail, organizations by name, choice ids one per line).
+The form XML is in :mod:`.form_xml`; what the sources leave open is switchable in
+``state.form`` (:class:`.form_settings.FormSettings`). ``Form/save`` ([PG-task]; [SWG]):
+``workitemId``, ``title`` (only when the title is writable), one parameter per writable item
+named by its ``var-name`` with Message Start Event values, ``flow`` (a ``flow-id``; required when
+``user-selects`` is not empty, refused otherwise), ``saveOnly``, ``qgroupId`` (required when the
+operator holds several executing roles). The answer is always
+``<result success="true|false">`` with ``<errors>`` (not tied to an item) and
+``<process-data-validation-errors>`` keyed by parameter name, at ``state.form.failure_status``
+when it failed. Someone else's task: 401 (C4). Every answered save is logged in
+``state.form_saves``.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, datetime
 from decimal import Decimal
 
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from .apibase import ApiError, endpoint, int_param, required_int
+from .apibase import ApiError, endpoint, int_param
 from .auth import Principal
+from .form_settings import FormSave
+from .form_xml import WRITABLE, accessibility, add, form_xml, required, roles_of
 from .model import Field, FileValue, Workitem
 from .params import Params
-from .serialize import is_mine
-from .start_events import XML_HEADER
 from .state import EmulatorState
-from .values import DataError, format_date, parse_inputs
+from .values import DataError, parse_inputs
 
-# WorkitemFormFormdata.dataType / formType codes.
-_DATA_TYPE_CODES = {
-    "STRING": 0, "STRING_TEXTAREA": 0, "DATE": 5, "QUSER": 8, "DISCUSSION": 9, "DATETIME": 10,
-    "SELECT": 11, "SELECT_MULTI": 11, "DECIMAL": 12, "LIST": 13, "FILE": 14, "QGROUP": 16,
-}  # fmt: skip
-_FORM_TYPES = {"STRING_TEXTAREA": 1, "DISCUSSION": 1, "SELECT": 2, "SELECT_MULTI": 3}
-_DATE_SUB_TYPES = {"DATE_YMD": 0, "DATE_YM": 1, "DATE_MD": 2, "DATE_Y": 3}
 _FORM_PARAMS = {"workitemId", "title", "flow", "saveOnly", "qgroupId"}
+Entries = list[tuple[str, str]]
 
 
 def routes(state: EmulatorState) -> list[Route]:
     return [
-        Route("/API/PE/Workitem/Form/viewXml", endpoint(state, view_xml), methods=["GET"]),
-        Route("/API/PE/Workitem/Form/save", endpoint(state, save, write=True), methods=["POST"]),
+        Route("/API/PE/Workitem/Form/viewXml", endpoint(state, view_xml), methods=["GET", "POST"]),
+        # Not ``write=True``: the refusal of a read-only token or edition is switchable here.
+        Route("/API/PE/Workitem/Form/save", endpoint(state, save), methods=["POST"]),
     ]
 
 
-def _xml(root: ET.Element) -> Response:
-    body = XML_HEADER + ET.tostring(root, encoding="unicode")
-    return Response(body, media_type="text/xml;charset=UTF-8")
+class _Refused(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
 
 
-def _add(parent: ET.Element, tag: str, value: object) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    if value is not None:
-        element.text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return element
+def _unauthorized() -> Response:
+    # The same bare 401 as a bad credential: only Quser/self tells the two apart.
+    return PlainTextResponse("Unauthorized", status_code=401)
 
 
-def _my_task(state: EmulatorState, me: Principal, params: Params) -> Workitem:
-    workitem_id = required_int(params, "workitemId")
-    item = state.db.workitems.get(workitem_id)
+def _xml(body: str, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="text/xml;charset=UTF-8")
+
+
+def _relation(item: Workitem | None, me: Principal) -> str:
+    """``mine`` (allocated, open), ``offered``, ``was_mine`` (ended or offered before), ``other``."""
     if item is None:
-        raise ApiError("WORKITEM_NOT_FOUND", "workitemId", workitem_id)
-    if not is_mine(item, me.user):
-        raise ApiError("FORBIDDEN", "workitemId", workitem_id, 403)
-    return item
-
-
-def _editable(item: Workitem, fld: Field) -> bool:
-    return item.editable_fields is None or fld.name in item.editable_fields
+        return "gone"
+    uid = me.user.id
+    if item.state == "ALLOCATED" and item.allocated_user_id == uid:
+        return "mine"
+    if item.state == "OFFERED" and uid in item.offered_to:
+        return "offered"
+    if item.allocated_user_id == uid or (item.state == "ENDED" and uid in item.offered_to):
+        return "was_mine"
+    return "other"
 
 
 def view_xml(state: EmulatorState, me: Principal, params: Params) -> Response:
-    item = _my_task(state, me, params)
-    process = state.db.processes[item.process_instance_id]
-    app = state.db.apps[process.app_id]
-    root = ET.Element("workitem-form")
-    for tag, value in (
-        ("title", process.title),
-        ("title-accessibility", 3),
-        ("process-model-info-id", app.id),
-        ("node-number", item.node_number),
-        ("process-instance-id", process.id),
-        ("workitem-id", item.id),
-        ("swimlane-type", 0),
-        ("task-name", item.node_name),
-    ):
-        _add(root, tag, value)
-    for fld in app.fields:
-        if fld.visible:
-            _form_data(state, root, fld, process.data.get(fld.number), _editable(item, fld))
-    selects = ET.SubElement(root, "user-selects")
-    for flow_id, name in enumerate(item.flows):
-        choice = ET.SubElement(selects, "user-select")
-        _add(choice, "flow-id", flow_id)
-        _add(choice, "name", name)
-    return _xml(root)
-
-
-def _form_data(
-    state: EmulatorState, root: ET.Element, fld: Field, stored: object, editable: bool
-) -> None:
-    element = ET.SubElement(root, "form-data")
-    for tag, value in (
-        ("id", fld.number),
-        ("number", fld.number),
-        ("accessibility", 3 if editable else 1),
-        ("data-type", _DATA_TYPE_CODES[fld.type]),
-        ("name", fld.label),
-        ("var-name", fld.name),
-        ("view-order", fld.number),
-        ("form-type", _FORM_TYPES.get(fld.type, 0)),
-        ("sub-type", _DATE_SUB_TYPES.get(fld.api_sub_type or "")),
-        ("required", fld.required),
-    ):
-        _add(element, tag, value)
-    if fld.choices:
-        items = ET.SubElement(element, "items")
-        selected = stored if isinstance(stored, list) else []
-        for choice_id, label in fld.choices.items():
-            entry = ET.SubElement(items, "item")
-            _add(entry, "value", choice_id)
-            _add(entry, "display", label)
-            _add(entry, "selected", choice_id in selected)
-    _add(element, "value", _input_text(state, fld, stored))
-
-
-def _input_text(state: EmulatorState, fld: Field, stored: object) -> str:
-    """A stored value written the way a ``q_`` parameter would carry it."""
-    if stored is None:
-        return ""
-    if isinstance(stored, Decimal):
-        return format(stored, "f")
-    if isinstance(stored, datetime):
-        return stored.astimezone(state.timezone).strftime("%Y-%m-%d %H:%M")
-    if isinstance(stored, date):
-        return format_date(fld, stored)
-    if fld.type == "QUSER" and isinstance(stored, int):
-        user = state.db.users.get(stored)
-        return user.email if user else ""
-    if fld.type == "QGROUP" and isinstance(stored, int):
-        group = state.db.groups.get(stored)
-        return group.name if group else ""
-    if fld.type == "LIST" and isinstance(stored, list):
-        table = ET.Element("list")
-        for row in stored:
-            row_element = ET.SubElement(table, "row")
-            for cell in row:
-                _add(row_element, "col", cell)
-        return ET.tostring(table, encoding="unicode")
-    if isinstance(stored, list):
-        return "\n".join(v.name if isinstance(v, FileValue) else str(v) for v in stored)
-    return str(stored)
+    workitem_id = int_param(params, "workitemId")
+    item = state.db.workitems.get(workitem_id) if workitem_id is not None else None
+    relation = _relation(item, me)
+    if item is None or relation in ("other", "gone", "was_mine"):
+        return _unauthorized()
+    if relation == "offered" and not state.form.offered_form:
+        return _unauthorized()
+    return _xml(form_xml(state, item, me.user))
 
 
 def save(state: EmulatorState, me: Principal, params: Params) -> Response:
-    item = _my_task(state, me, params)
+    settings = state.form
+    if not me.can_write or state.edition.lower() != "professional":
+        status = settings.write_refusal_status
+        if status == 401:
+            return _unauthorized()
+        reason = "scope" if not me.can_write else "edition"
+        return ApiError("FORBIDDEN", reason, state.edition, status).response()
+    workitem_id = int_param(params, "workitemId")
+    item = state.db.workitems.get(workitem_id) if workitem_id is not None else None
+    try:
+        errors, invalid = _save(state, me, item, params)
+    except _Refused as refused:
+        _log(state, me, workitem_id, params, refused.response.status_code, False, [])
+        return refused.response
+    success = not errors and not invalid
+    status = 200 if success else settings.failure_status
+    _log(state, me, workitem_id, params, status, success, [*errors, *invalid])
+    return _xml(_result(errors, invalid), status)
+
+
+def _log(
+    state: EmulatorState,
+    me: Principal,
+    workitem_id: int | None,
+    params: Params,
+    status: int,
+    success: bool,
+    errors: Entries,
+) -> None:
+    state.db.form_saves.append(
+        FormSave(workitem_id, me.user.email, params.as_text_pairs(), status, success, errors)
+    )
+
+
+def _refuse_task(state: EmulatorState, key: str, detail: str) -> tuple[Entries, Entries]:
+    if state.form.task_refusal == "401":
+        raise _Refused(_unauthorized())
+    return [(key, detail)], []
+
+
+def _save(
+    state: EmulatorState, me: Principal, item: Workitem | None, params: Params
+) -> tuple[Entries, Entries]:
+    relation = _relation(item, me)
+    if relation == "other":
+        raise _Refused(_unauthorized())
+    if item is None:
+        return _refuse_task(state, "workitemId", "The task does not exist.")
+    if relation == "was_mine":
+        return _refuse_task(state, "workitemId", "The task has already been processed.")
+    if relation == "offered":
+        return _refuse_task(state, "workitemId", "Accept the task before processing it.")
     process = state.db.processes[item.process_instance_id]
     app = state.db.apps[process.app_id]
-    save_only = (params.get("saveOnly") or "").lower() in ("true", "1")
-    errors: list[tuple[str, str]] = []
-    invalid: list[tuple[str, str]] = []
-    if item.state != "ALLOCATED" or item.allocated_user_id != me.user.id:
-        errors.append(("WORKITEM_NOT_ALLOCATED", str(item.id)))
+    save_only = (params.get("saveOnly") or "").strip().lower() == "true"
+    errors: Entries = []
     flow = _flow(item, params, save_only, errors)
-    editable = {f.param: f for f in app.fields if _editable(item, f)}
-    invalid += [
+    role = _role(state, item, me, params, errors)
+    writable = {f.param: f for f in app.fields if f.visible and accessibility(item, f) == WRITABLE}
+    invalid: Entries = [
         (name, "Not an editable data item of this task.")
         for name in params.names()
-        if name not in _FORM_PARAMS and name not in editable
+        if name not in _FORM_PARAMS and name not in writable
     ]
+    if params.get("title") is not None and not item.title_editable:
+        invalid.append(("title", "The title is not editable in this task."))
     changes: dict[int, object] = {}
-    for param, fld in editable.items():
-        if params.values(param):
+    for name, fld in writable.items():
+        if name in params.names():
             try:
-                changes[fld.number] = parse_inputs(fld, params.values(param), state)
+                changes[fld.number] = _parse(state, fld, params, process.data.get(fld.number))
             except DataError as exc:
-                invalid.append((param, str(exc)))
-    if not save_only:
+                invalid.append((name, str(exc)))
+        elif state.form.omitted_items == "clear" and fld.type not in ("DISCUSSION", "FILE"):
+            changes[fld.number] = None
+    if not save_only or state.form.save_only_checks_required:
         merged = {**process.data, **changes}
+        bad = {key for key, _ in invalid}
         invalid += [
-            (p, "Required data is missing.")
-            for p, f in editable.items()
-            if f.required and merged.get(f.number) is None and p not in dict(invalid)
+            (name, "Required data is missing.")
+            for name, fld in writable.items()
+            if required(item, fld) and merged.get(fld.number) in (None, [], "") and name not in bad
         ]
     if errors or invalid:
-        return _result(errors, invalid)
+        return errors, invalid
     process.data.update(changes)
-    if params.get("title"):
-        process.title = params.get("title") or process.title
-    if not save_only and flow is not None:
+    title = params.get("title")
+    if title:
+        process.title = title
+    if not save_only:
         item.state = "ENDED"
         item.ended_at = state.clock.now()
-        item.chosen_flow = item.flows[flow]
-    return _result([], [])
+        item.chosen_flow = item.flows[item.flow_ids.index(flow)] if flow is not None else None
+        item.executed_as = role
+    return [], []
 
 
-def _flow(
-    item: Workitem, params: Params, save_only: bool, errors: list[tuple[str, str]]
-) -> int | None:
+def _parse(state: EmulatorState, fld: Field, params: Params, current: object) -> object:
+    sent = params.values(fld.param)
+    if fld.type == "FILE" and isinstance(current, list) and sent and all(
+        isinstance(v, str) for v in sent
+    ):
+        # "the id of an already uploaded file" ([R2210], §4.3): the item keeps those files.
+        kept = [f for f in current if isinstance(f, FileValue) and str(f.id) in sent]
+        if len(kept) != len(set(sent)):
+            raise DataError("Unknown file id.")
+        return kept or None
+    value = parse_inputs(fld, sent, state)
+    if isinstance(value, Decimal) and fld.scale is not None:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > fld.scale:
+            raise DataError(f"Up to {fld.scale} decimal places are allowed.")
+    if fld.type == "DISCUSSION":
+        # One comment, appended to the discussion rather than replacing it ([R2210]).
+        if value is None:
+            return current
+        return f"{current}\n{value}" if current else value
+    return value
+
+
+def _flow(item: Workitem, params: Params, save_only: bool, errors: Entries) -> int | None:
+    raw = params.get("flow")
+    if raw is None or raw == "":
+        if item.flow_ids and not save_only:
+            errors.append(("flow", "Choose how to finish the task."))
+        return None
+    if not item.flow_ids:
+        errors.append(("flow", "This task has no choice of flow."))
+        return None
     try:
         flow = int_param(params, "flow")
     except ApiError:
-        errors.append(("flow", params.get("flow") or ""))
-        return None
-    if flow is None and not save_only:
-        if len(item.flows) == 1:
-            return 0
-        errors.append(("flow", "A submit button (flow) is required."))
-        return None
-    if flow is not None and not 0 <= flow < len(item.flows):
-        errors.append(("flow", str(flow)))
+        flow = None
+    if flow not in item.flow_ids:
+        errors.append(("flow", raw))
         return None
     return flow
 
 
-def _result(errors: list[tuple[str, str]], invalid: list[tuple[str, str]]) -> Response:
+def _role(
+    state: EmulatorState, item: Workitem, me: Principal, params: Params, errors: Entries
+) -> int | None:
+    roles = roles_of(state, item, me.user)
+    raw = params.get("qgroupId")
+    if raw is None or raw == "":
+        if len(roles) > 1:
+            errors.append(("qgroupId", "Choose the position to process this task as."))
+            return None
+        return roles[0]
+    try:
+        role = int_param(params, "qgroupId")
+    except ApiError:
+        role = None
+    if role not in roles:
+        errors.append(("qgroupId", raw))
+        return None
+    return role
+
+
+def _result(errors: Entries, invalid: Entries) -> str:
     root = ET.Element("result", success="false" if errors or invalid else "true")
     for tag, entries in (("errors", errors), ("process-data-validation-errors", invalid)):
         if entries:
             group = ET.SubElement(root, tag)
             for key, detail in entries:
                 error = ET.SubElement(group, "error")
-                _add(error, "key", key)
-                _add(error, "detail", detail)
-    return _xml(root)
+                add(error, "key", key)
+                add(error, "detail", detail)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        + ET.tostring(root, encoding="unicode")
+    )

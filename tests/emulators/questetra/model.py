@@ -42,6 +42,7 @@ class Field:
     editable_on_start: bool = True
     sub_type: str | None = None  # DATE only: DATE_YMD (default), DATE_YM, DATE_MD, DATE_Y
     visible: bool = True  # False: never returned by the API ("only data the user may see")
+    scale: int | None = None  # DECIMAL: decimal places the item allows (None: any)
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -173,8 +174,15 @@ class Workitem:
     starred: bool = False
     read: bool = False
     editable_fields: frozenset[str] | None = None  # None: every field is editable in the form
-    flows: tuple[str, ...] = ("Submit",)  # submit buttons; flow id = index
+    flows: tuple[str, ...] = ("Submit",)  # submit buttons (user-selects); () = no choice
     chosen_flow: str | None = None  # which button completed it (Form/save)
+    # The task form (tests/emulators/questetra/forms.py): opaque flow ids, one per flow.
+    flow_ids: tuple[int, ...] = ()
+    hidden_fields: frozenset[str] = frozenset()  # accessibility 0 in this task's form
+    required_fields: frozenset[str] | None = None  # None: each Field's own ``required``
+    title_editable: bool = True  # title-accessibility 3 (else 1)
+    executing_roles: tuple[int, ...] = ()  # group ids the operator may act as; () = primary
+    executed_as: int | None = None  # qgroupId the task was completed as
 
 
 @dataclass

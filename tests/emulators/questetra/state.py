@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from .clock import Clock
 from .faults import Faults
+from .form_settings import FormSave, FormSettings
 from .model import (
     AccessToken,
     App,
@@ -54,6 +55,7 @@ class Tables:
     requests: list[RecordedRequest] = field(default_factory=list)
     token_requests: list[TokenRequest] = field(default_factory=list)
     submissions: list[StartEventSubmission] = field(default_factory=list)
+    form_saves: list[FormSave] = field(default_factory=list)
     signed_in: int | None = None
     # Distinct ranges so a client mixing up process and task ids fails loudly.
     counters: dict[str, int] = field(
@@ -63,6 +65,7 @@ class Tables:
             "process": 1001,
             "workitem": 20001,
             "file": 1,
+            "flow": 7_300_041,  # flow ids are opaque (a Long in [SWG]), never 0..n-1
         }
     )
     sequence: dict[int, int] = field(default_factory=dict)  # app id -> last sequence number
@@ -94,6 +97,7 @@ class EmulatorState:
         self.max_refresh_tokens = 10
         self.edition = "professional"
         self.process_count_limit: int | None = None  # running processes allowed (None: no limit)
+        self.form = FormSettings()  # the unknowns of Form/viewXml and Form/save
 
     def reset(self) -> None:
         """Everything back to empty: data, settings, faults, clock."""
@@ -361,11 +365,20 @@ class EmulatorState:
         starter: str | None = None,
         flows: Sequence[str] = ("Submit",),
         editable_fields: Iterable[str] | None = None,
+        hidden_fields: Iterable[str] = (),
+        required_fields: Iterable[str] | None = None,
+        title_editable: bool = True,
+        roles: Sequence[str] = (),
     ) -> int:
         """A task offered to ``to`` (one e-mail or several) or allocated to ``to``.
 
         Creates a process instance (title, starter, data) unless ``process_instance_id`` is given,
         in which case ``data`` is merged into that process. Returns the workitem id.
+
+        The task form: ``flows`` are its buttons (``()``: the next step is not the user's
+        choice), each given an opaque flow id; items not in ``editable_fields`` are read-only,
+        ``hidden_fields`` are not shown, ``required_fields`` overrides each field's own
+        ``required``; ``roles`` are the organizations (names) the operator may act as.
         """
         emails = [to] if isinstance(to, str) else list(to)
         if state not in ("OFFERED", "ALLOCATED") or not emails:
@@ -399,6 +412,13 @@ class EmulatorState:
                 deadline=_aware(deadline, self.timezone) if deadline is not None else None,
                 flows=tuple(flows),
                 editable_fields=frozenset(editable_fields) if editable_fields is not None else None,
+                flow_ids=tuple(self.db.next_id("flow") * 3 for _ in flows),
+                hidden_fields=frozenset(hidden_fields),
+                required_fields=(
+                    frozenset(required_fields) if required_fields is not None else None
+                ),
+                title_editable=title_editable,
+                executing_roles=tuple(self.add_group(name).id for name in roles),
             )
             self.db.workitems[item.id] = item
             return item.id
@@ -478,6 +498,12 @@ class EmulatorState:
     def start_event_submissions(self) -> list[StartEventSubmission]:
         with self.lock:
             return list(self.db.submissions)
+
+    @property
+    def form_saves(self) -> list[FormSave]:
+        """Every ``Form/save`` answered, oldest first, with the parameters it received."""
+        with self.lock:
+            return list(self.db.form_saves)
 
     @property
     def process_instances(self) -> dict[int, ProcessInstance]:
