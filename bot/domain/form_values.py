@@ -98,9 +98,8 @@ def _flow_and_role(
         params.append(("saveOnly", "true"))
     role = submission.role or form.default_role()
     known = {r.qgroup_id for r in form.roles}
-    if role is None and len(known) > 1:
-        problems.append(Problem(ROLE, msg(F + "choose_role")))
-    elif role is not None and known and role not in known:
+    unknown = role is not None and bool(known) and role not in known
+    if (role is None and len(known) > 1) or unknown:
         problems.append(Problem(ROLE, msg(F + "choose_role")))
     elif role is not None:
         params.append((ROLE, role))
@@ -126,7 +125,9 @@ def encode_input(item: FormItem, raw: RawInput, tz: tzinfo) -> list[str] | Messa
         return _number(item, text)
     if item.data_type == DataType.DATE:
         try:
-            return [date.fromisoformat(text).strftime(DATE_FORMATS.get(item.sub_type or 0, "%Y-%m-%d"))]
+            return [
+                date.fromisoformat(text).strftime(DATE_FORMATS.get(item.sub_type or 0, "%Y-%m-%d"))
+            ]
         except ValueError:
             return msg(F + "not_a_date")
     if item.data_type == DataType.DATETIME:

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Generator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx2
 
@@ -21,6 +22,7 @@ from bot.questetra.errors import (
 )
 from bot.questetra.models import QUser
 
+FORM = "application/x-www-form-urlencoded; charset=UTF-8"
 SLOT_WAIT = 10.0  # seconds a call may wait for a free slot before it counts as "down"
 
 
@@ -80,7 +82,7 @@ class QuestetraApi:
         auth: httpx2.Auth,
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | list[tuple[str, str]] | None = None,
-        timeout: float | None = None,
+        read_timeout: float | None = None,
     ) -> httpx2.Response:
         """The answer, whatever its status (the caller reads it). Raises :class:`QuestetraDown`
         when nothing was sent (no slot, no connection) and :class:`QuestetraNoAnswer` when the
@@ -95,7 +97,13 @@ class QuestetraApi:
             except TimeoutError:
                 status = "busy"
                 raise QuestetraDown(f"{path}: too many calls waiting") from None
-            extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+            extra: dict[str, Any] = {}
+            if read_timeout is not None:  # connecting keeps the client's own limit
+                extra["timeout"] = httpx2.Timeout(read_timeout, connect=5.0)
+            if isinstance(data, list):  # repeated names kept, in order
+                extra["content"] = urlencode(data).encode()
+                extra["headers"] = {"Content-Type": FORM}
+                data = None
             try:
                 response = await self._http.request(
                     method, path, auth=auth, params=params, data=data, **extra

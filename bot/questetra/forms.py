@@ -161,13 +161,13 @@ def parse_form(body: bytes) -> TaskForm:
 def _item(element: ET.Element) -> tuple[int, FormItem]:
     data_type = _int(_text(element, "data-type"))
     data_type = data_type if data_type is not None else -1
-    number = _int(element.get("number")) if element.get("number") else _int(_text(element, "number"))
+    number = (
+        _int(element.get("number")) if element.get("number") else _int(_text(element, "number"))
+    )
     decimal = _child(element, "decimal-detail")
     columns = tuple(
         _text(d, "name") or ""
-        for d in _children(
-            _child(_child(element, "list-detail"), "sub-data-defs"), "sub-data-def"
-        )
+        for d in _children(_child(_child(element, "list-detail"), "sub-data-defs"), "sub-data-def")
     )
     choices = tuple(_choices(_child(element, "items")))
     required = _bool(_text(element, "required")) or _bool(_text(decimal, "required"))
@@ -299,7 +299,7 @@ class FormApi:
         in order, repeated names kept."""
         body = [("workitemId", str(workitem_id)), *params]
         response = await self._api.send(
-            "POST", SAVE_PATH, auth=auth, data=body, timeout=self._save_timeout
+            "POST", SAVE_PATH, auth=auth, data=body, read_timeout=self._save_timeout
         )
         result = parse_result(response.content)
         if result is not None:

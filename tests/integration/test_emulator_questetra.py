@@ -783,36 +783,6 @@ async def test_workitem_list_and_list_startable(
     assert bob.json()["count"] == 1
 
 
-async def test_task_form_view_and_save(client: httpx2.AsyncClient, state: EmulatorState) -> None:
-    state.basic_auth_enabled = True
-    wid = state.add_task(
-        APP, to="alice@example.com", state="ALLOCATED", flows=("Approve", "Reject")
-    )
-    form = await client.get(
-        "API/PE/Workitem/Form/viewXml", params={"workitemId": wid}, auth=BASIC_ALICE
-    )
-    root = ET.fromstring(form.text)  # noqa: S314 - our own emulator's answer
-    assert root.tag == "workitem-form"
-    assert [e.findtext("name") for e in root.iter("user-select")] == ["Approve", "Reject"]
-    invalid = await client.post(
-        "API/PE/Workitem/Form/save",
-        data={"workitemId": wid, "flow": 1, "q_amount": "x"},
-        auth=BASIC_ALICE,
-    )
-    result = ET.fromstring(invalid.text)  # noqa: S314
-    assert result.get("success") == "false"
-    keys = [e.findtext("key") for e in result.iter("error")]
-    assert keys == ["q_amount", "q_subject"]
-    saved = await client.post(
-        "API/PE/Workitem/Form/save",
-        data={"workitemId": wid, "flow": 1, "q_subject": "Done"},
-        auth=BASIC_ALICE,
-    )
-    assert ET.fromstring(saved.text).get("success") == "true"  # noqa: S314
-    assert state.workitems[wid].state == "ENDED"
-    assert state.workitems[wid].chosen_flow == "Reject"
-
-
 # -- Message Start Event ---------------------------------------------------------------------
 
 

@@ -180,8 +180,11 @@ def _save(
 
 def _parse(state: EmulatorState, fld: Field, params: Params, current: object) -> object:
     sent = params.values(fld.param)
-    if fld.type == "FILE" and isinstance(current, list) and sent and all(
-        isinstance(v, str) for v in sent
+    if (
+        fld.type == "FILE"
+        and isinstance(current, list)
+        and sent
+        and all(isinstance(v, str) for v in sent)
     ):
         # "the id of an already uploaded file" ([R2210], §4.3): the item keeps those files.
         kept = [f for f in current if isinstance(f, FileValue) and str(f.id) in sent]
@@ -249,7 +252,6 @@ def _result(errors: Entries, invalid: Entries) -> str:
                 error = ET.SubElement(group, "error")
                 add(error, "key", key)
                 add(error, "detail", detail)
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        + ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + ET.tostring(
+        root, encoding="unicode"
     )
