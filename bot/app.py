@@ -29,16 +29,19 @@ from bot.deps import Deps
 from bot.metrics import Metrics
 from bot.questetra.api import QuestetraApi
 from bot.questetra.client import build_http_client
+from bot.questetra.forms import FormApi
 from bot.questetra.oauth import QuestetraOAuth
 from bot.questetra.tasks import ProcessApi, TaskApi
 from bot.services.alerts import AlertService
 from bot.services.credentials import CredentialService
+from bot.services.forms import FormService
 from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
 from bot.slack.alerts import channel_gone, subscription_stopped
 from bot.slack.app import build_slack_app
 from bot.slack.clients import EncryptedInstallationStore, SlackClients
+from bot.slack.form_blocks import form_summary
 from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
@@ -66,6 +69,15 @@ class Tuning:
     # How long an acked request waits for one before the user is told "busy, try again": short
     # enough that a modal opener still has about a second of its trigger_id's 3 s.
     post_ack_wait: float = 2.0
+    # How long a Form/save may take before its outcome counts as unknown (never re-sent).
+    form_save_timeout: float = 10.0
+    # Forms read at once for new-task alerts' buttons (more: the alert goes without them).
+    alert_forms: int = 4
+
+
+def _wake_all(senders: list[OutboxSender]) -> None:
+    for sender in senders:
+        sender.wake()
 
 
 def _owner_id() -> str:
@@ -126,6 +138,17 @@ def create_app(
         sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports, metrics=metrics
     )
     task_api = TaskApi(api)
+    forms = FormService(
+        credentials=credentials,
+        api=api,
+        forms=FormApi(api, save_timeout=tuning.form_save_timeout),
+        tasks=task_api,
+        sessions=sessions,
+        clock=clock,
+        oauth_read_only=settings.questetra_scope == "read",
+        alert_forms=tuning.alert_forms,
+    )
+    senders: list[OutboxSender] = []  # the sender is built after deps (it reports to them)
     interval = timedelta(seconds=settings.poll_interval_seconds)
     alerts = AlertService(sessions=sessions, clock=clock, credentials=credentials, api=task_api)
     poller = Poller(
@@ -165,6 +188,7 @@ def create_app(
         ),
         credentials=credentials,
         tasks=TaskService(credentials=credentials, api=task_api, sessions=sessions, clock=clock),
+        forms=forms,
         alerts=alerts,
         alert_prefs=AlertPrefs(sessions=sessions, clock=clock),
         subscriptions=Subscriptions(
@@ -176,10 +200,27 @@ def create_app(
         ),
         webhooks=Webhooks(sessions=sessions, clock=clock, public_url=settings.bot_public_url),
         wake_poller=poller.wake,
+        wake_sender=lambda: _wake_all(senders),
     )
 
     async def on_channel_gone(row: OutboxMessage, error: str) -> None:
         await channel_gone(deps, row, error)
+
+    async def prepare_alert(row: OutboxMessage) -> dict[str, Any] | None:
+        """An allocated task's alert carries its own buttons: its form, read once, now."""
+        if row.payload.get("kind") != "allocated" or "form" in row.payload:
+            return None
+        if row.slack_user_id is None or row.workitem_id is None:
+            return None
+        can_write = await forms.can_write(team_id=row.team_id, slack_user_id=row.slack_user_id)
+        form = (
+            await forms.alert_form(
+                team_id=row.team_id, slack_user_id=row.slack_user_id, workitem_id=row.workitem_id
+            )
+            if can_write
+            else None
+        )
+        return {"form": form_summary(form, can_write=can_write)}
 
     async def on_subscription_disabled(subscription: Subscription, reason: str) -> None:
         await subscription_stopped(deps, subscription, reason)
@@ -193,11 +234,13 @@ def create_app(
         owner=owner,
         metrics=metrics,
         on_channel_gone=on_channel_gone,
+        prepare_alert=prepare_alert,
         pace=tuning.outbox_pace,
         tick=tuning.worker_tick,
         lease=timedelta(seconds=tuning.lease_seconds),
     )
     poller.on_changes = sender.wake
+    senders.append(sender)
     subscription_poller = SubscriptionPoller(
         subscriptions=deps.subscriptions, owner=owner, on_disabled=on_subscription_disabled
     )

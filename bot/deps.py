@@ -15,6 +15,7 @@ from bot.metrics import Metrics
 from bot.questetra.api import QuestetraApi
 from bot.services.alerts import AlertService
 from bot.services.credentials import CredentialService
+from bot.services.forms import FormService
 from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
@@ -42,9 +43,12 @@ class Deps:
     linking: LinkingService
     credentials: CredentialService
     tasks: TaskService
+    forms: FormService
     alerts: AlertService
     alert_prefs: AlertPrefs
     subscriptions: Subscriptions
     webhooks: Webhooks
     # Wakes the poller when a workflow pushes (set by create_app once the poller exists).
     wake_poller: Callable[[], None]
+    # Wakes the outbox sender (an alert to update after a task was processed from Slack).
+    wake_sender: Callable[[], None] = lambda: None

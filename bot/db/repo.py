@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.alert_models import AlertSettings, OutboxMessage, Subscription, Webhook
+from bot.db.form_models import FormSaveRecord
 from bot.db.models import (
     AuditEntry,
     EmailMapping,
@@ -51,7 +52,7 @@ async def purge_workspace(session: AsyncSession, *, team_id: str) -> int:
         delete(StartEventDefinition).where(StartEventDefinition.team_id == team_id)
     )
     await session.execute(delete(EmailMapping).where(EmailMapping.team_id == team_id))
-    for model in (Subscription, Webhook, AlertSettings, OutboxMessage):
+    for model in (Subscription, Webhook, AlertSettings, OutboxMessage, FormSaveRecord):
         await session.execute(delete(model).where(model.team_id == team_id))
     await session.execute(delete(Workspace).where(Workspace.team_id == team_id))
     return removed.rowcount or 0  # type: ignore[attr-defined]

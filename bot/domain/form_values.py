@@ -89,11 +89,14 @@ def _flow_and_role(
     form: TaskForm, submission: Submission, params: list[tuple[str, str]]
 ) -> list[Problem]:
     problems: list[Problem] = []
+    flow_id = submission.flow_id
+    if flow_id is None and len(form.buttons) == 1:
+        flow_id = form.buttons[0].flow_id  # the form's only button (the modal's submit)
     if form.buttons and not submission.save_only:
-        if submission.flow_id is None or form.button(submission.flow_id) is None:
+        if flow_id is None or form.button(flow_id) is None:
             problems.append(Problem(FLOW, msg(F + "choose_flow")))
         else:
-            params.append((FLOW, submission.flow_id))
+            params.append((FLOW, flow_id))
     if submission.save_only:
         params.append(("saveOnly", "true"))
     role = submission.role or form.default_role()

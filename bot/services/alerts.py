@@ -24,6 +24,9 @@ from bot.services.credentials import CredentialService, StoredCredential
 
 log = structlog.stdlib.get_logger(__name__)
 
+PROCESSED = "processed"  # the outcome of an alert whose task was processed from Slack
+KEPT_KEYS = ("form", "processed")  # payload parts a new task snapshot must not drop
+
 
 @dataclass(frozen=True)
 class PollResult:
@@ -201,11 +204,12 @@ class AlertService:
             .where(OutboxMessage.dedupe_key == task_key(link_id, workitem_id))
             .with_for_update()
         )
-        if alert is None or alert.outcome == outcome:
-            return
+        if alert is None or alert.outcome in (outcome, PROCESSED):
+            return  # a task processed from Slack keeps its "Approved by you" card
         alert.outcome = outcome
         if payload is not None:
-            alert.payload = payload
+            kept = {k: alert.payload[k] for k in KEPT_KEYS if k in alert.payload}
+            alert.payload = {**payload, **kept}
         alert.updated_at = now
         if alert.state in ("pending", "held") and outcome == "gone":
             alert.state = "closed"  # never announced: nothing to say any more
@@ -236,6 +240,44 @@ class AlertService:
             alert.outcome = outcome
             alert.needs_update = False
             alert.updated_at = self._clock.now()
+            return dict(alert.payload)
+
+    async def record_processed(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        workitem_id: int,
+        processed: dict[str, Any],
+        *,
+        update_message: bool,
+    ) -> dict[str, Any] | None:
+        """The person processed the task from Slack: its alert now says so ("Approved by you ·
+        12:04", no buttons). ``update_message``: the sender edits the posted alert (the click
+        came from elsewhere); otherwise the caller replaces it in place. Returns the payload."""
+        async with self._sessions() as session, session.begin():
+            alert = await session.scalar(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.team_id == team_id,
+                    OutboxMessage.slack_user_id == slack_user_id,
+                    OutboxMessage.workitem_id == workitem_id,
+                    OutboxMessage.kind == "task_alert",
+                )
+                .with_for_update()
+            )
+            if alert is None:
+                return None
+            now = self._clock.now()
+            alert.payload = {**alert.payload, "kind": "allocated", "processed": processed}
+            alert.outcome = PROCESSED
+            alert.updated_at = now
+            if alert.state in ("pending", "held"):
+                alert.state = "closed"  # never announced: nothing to say any more
+            elif update_message and alert.message_ts is not None:
+                alert.needs_update = True
+                alert.next_attempt_at = now
+            else:
+                alert.needs_update = False
             return dict(alert.payload)
 
     async def mark_due(self, link_ids: list[int]) -> None:

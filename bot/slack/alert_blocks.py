@@ -12,6 +12,7 @@ from bot.domain.tasks import Task
 from bot.i18n import t
 from bot.questetra.urls import process_url
 from bot.slack.blocks import Block, actions, button, context, header, mrkdwn
+from bot.slack.form_blocks import process_elements, processed_line, read_only_note
 from bot.slack.ids import AlertAction
 from bot.slack.task_blocks import _cut, _escape, task_card
 
@@ -19,10 +20,25 @@ DIGEST_MAX = 15
 
 
 def alert_message(
-    locale: str | None, base_url: str, task: Task, now: datetime, outcome: str | None = None
+    locale: str | None,
+    base_url: str,
+    task: Task,
+    now: datetime,
+    outcome: str | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> tuple[str, list[Block]]:
     """A new-task DM. After the fact (``outcome``), the same card without the buttons that no
-    longer make sense."""
+    longer make sense. ``payload``: the alert's stored payload (its task's choices, read once
+    when the alert was made, and how it was processed from Slack)."""
+    payload = payload or {}
+    processed = payload.get("processed")
+    if outcome == "processed" and isinstance(processed, dict):
+        line = processed_line(locale, processed)
+        heading = t(locale, "alert.new_allocated", task=task.name, app=task.app_name)
+        blocks = [mrkdwn(f":bell: {_escape(heading)}")]
+        blocks.extend(task_card(locale, base_url, task, now, with_buttons=False))
+        blocks.append(context(line))
+        return heading, blocks
     if outcome == "gone":
         heading = t(locale, "alert.gone", task=task.name)
         blocks = [mrkdwn(f"~{_escape(_cut(task.name, 200))}~")]
@@ -33,7 +49,13 @@ def alert_message(
     heading = t(locale, key, task=task.name, app=task.app_name)
     notice = t(locale, "alert.accepted") if outcome == "accepted" else None
     blocks = [mrkdwn(f":bell: {_escape(heading)}")]
-    blocks.extend(task_card(locale, base_url, task, now, notice=notice, origin="alert"))
+    summary = payload.get("form") if isinstance(payload.get("form"), dict) else None
+    extra = process_elements(locale, task, origin="alert", summary=summary)
+    blocks.extend(
+        task_card(locale, base_url, task, now, notice=notice, origin="alert", extra=extra)
+    )
+    if summary and summary.get("ro"):
+        blocks.append(read_only_note(locale))
     return heading, blocks
 
 

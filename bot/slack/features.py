@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.slack import admin, admin_panel, alerts, linking, start, tasks
+from bot.slack import admin, admin_panel, alerts, forms, linking, start, tasks
 
-FEATURES: tuple[ModuleType, ...] = (linking, tasks, start, admin, alerts, admin_panel)
+FEATURES: tuple[ModuleType, ...] = (linking, tasks, forms, start, admin, alerts, admin_panel)

@@ -49,6 +49,7 @@ async def publish_home(
                 lists.allocated,
                 lists.offered,
                 deps.clock.now(),
+                can_process=await deps.forms.can_write(team_id=team_id, slack_user_id=user_id),
             )
     alert_blocks = None
     if home_link is not None:

@@ -24,6 +24,24 @@ class TaskAction(StrEnum):
     PAGE = "tasks_page"
 
 
+class FormAction(StrEnum):
+    """Processing tasks (bot/slack/forms.py)."""
+
+    # A task's own button (user-select) on an alert; the n-th one is ``form_choose_{n}`` (ids are
+    # unique within a block), all routed by one pattern.
+    CHOOSE = "form_choose_0"
+    PROCESS = "form_process"  # "Process…" on a task card: the form modal
+    ACCEPT_PROCESS = "form_accept_process"  # "Accept and process" on an offered task
+    OPEN_TASK = "form_open_task"  # URL button inside the modal: acked only
+
+
+CHOOSE_PREFIX = "form_choose_"
+
+
+class FormCallback(StrEnum):
+    SUBMIT = "form_submit"
+
+
 class HomeAction(StrEnum):
     REFRESH = "home_refresh"
     DISCONNECT = "home_disconnect"

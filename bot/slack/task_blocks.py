@@ -96,6 +96,7 @@ def task_card(
     words: Sequence[str] = (),
     origin: str = "list",
     with_buttons: bool = True,
+    extra: Sequence[Block] = (),
 ) -> list[Block]:
     title = _escape(_cut(task.name, 150))
     process = t(
@@ -140,10 +141,11 @@ def task_card(
                 style="primary",
             )
         )
+    elements.extend(extra)  # processing buttons (bot/slack/form_blocks.py)
     if notice:
         blocks.append(context(notice))
     if with_buttons:
-        blocks.append(actions(*elements, block_id=f"task-{task.id}"))
+        blocks.append(actions(*elements[:25], block_id=f"task-{task.id}"))
     return blocks
 
 
@@ -164,12 +166,17 @@ def tasks_message(
     words: Sequence[str] = (),
     notices: Mapping[int, str] | None = None,
     banner: str | None = None,
+    can_process: bool = True,
 ) -> ListView:
     """The `/questetra tasks` answer: My Tasks then Offered, newest first, 10 cards a page."""
+    from bot.slack.form_blocks import process_elements, read_only_note
+
     notices = notices or {}
     blocks: list[Block] = [header(t(locale, "tasks.title"))]
     if banner:
         blocks.append(mrkdwn(banner))
+    if not can_process:
+        blocks.append(read_only_note(locale))
     if words:
         blocks.append(context(t(locale, "tasks.filtered", words=_escape(" ".join(words)))))
     everything = [*allocated, *offered]
@@ -208,6 +215,14 @@ def tasks_message(
                 notice=notices.get(task.id),
                 page=current.number,
                 words=words,
+                extra=process_elements(
+                    locale,
+                    task,
+                    origin="list",
+                    page=current.number,
+                    words=words,
+                    summary=None if can_process else {"ro": True},
+                ),
             )
         )
     if current.total_pages > 1:
@@ -320,9 +335,15 @@ def home_task_blocks(
     allocated: Sequence[Task],
     offered: Sequence[Task],
     now: datetime,
+    *,
+    can_process: bool = True,
 ) -> list[Block]:
     """Compact lists for the App Home: a few of each, then a pointer to the full list."""
+    from bot.slack.form_blocks import process_elements, read_only_note
+
     blocks: list[Block] = [header(t(locale, "home.tasks_title"))]
+    if not can_process:
+        blocks.append(read_only_note(locale))
     if not allocated and not offered:
         blocks.append(mrkdwn(t(locale, "tasks.nothing_waiting")))
         return blocks
@@ -331,7 +352,9 @@ def home_task_blocks(
             continue
         blocks.append(mrkdwn(t(locale, key, count=len(tasks))))
         for task in tasks[:HOME_TASKS]:
-            blocks.extend(task_card(locale, base_url, task, now, compact=True))
+            summary = None if can_process else {"ro": True}
+            extra = process_elements(locale, task, origin="home", summary=summary)
+            blocks.extend(task_card(locale, base_url, task, now, compact=True, extra=extra))
         if len(tasks) > HOME_TASKS:
             blocks.append(
                 context(

@@ -53,6 +53,7 @@ async def render_list(
     banner: str | None = None,
 ) -> ListView:
     lists = await deps.tasks.lists(team_id=team_id, slack_user_id=user_id)
+    can_process = await deps.forms.can_write(team_id=team_id, slack_user_id=user_id)
     return tasks_message(
         locale,
         deps.settings.questetra_base_url,
@@ -62,6 +63,7 @@ async def render_list(
         page=page,
         words=words,
         banner=banner,
+        can_process=can_process,
     )
 
 
@@ -104,6 +106,7 @@ async def update_alert(
         task_from_json(payload),
         deps.clock.now(),
         "accepted" if accepted else "gone",
+        payload,
     )
     await respond(text=text, blocks=blocks, replace_original=True)
 

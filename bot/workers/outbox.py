@@ -55,6 +55,9 @@ GONE_CHANNEL = frozenset(
 )
 
 ChannelGone = Callable[[OutboxMessage, str], Awaitable[None]]
+# Adds to a task alert's payload right before it is first posted (its task's form: the
+# buttons); returns the keys to add, or None.
+PrepareAlert = Callable[[OutboxMessage], Awaitable[dict[str, Any] | None]]
 
 
 class OutboxSender(Worker):
@@ -71,6 +74,7 @@ class OutboxSender(Worker):
         owner: str,
         metrics: Metrics | None = None,
         on_channel_gone: ChannelGone | None = None,
+        prepare_alert: PrepareAlert | None = None,
         pace: float = 1.0,
         lease: timedelta = LEASE,
         batch: int = 50,
@@ -85,6 +89,7 @@ class OutboxSender(Worker):
         self._owner = owner
         self._metrics = metrics
         self._on_channel_gone = on_channel_gone
+        self._prepare_alert = prepare_alert
         self._pace = pace
         self._lease = lease
         self._batch = batch
@@ -198,7 +203,9 @@ class OutboxSender(Worker):
         if row.kind == "process_post":
             return process_post(locale, self._base_url, row.payload)
         task = task_from_json(row.payload)
-        return alert_message(locale, self._base_url, task, self._clock.now(), row.outcome)
+        return alert_message(
+            locale, self._base_url, task, self._clock.now(), row.outcome, row.payload
+        )
 
     # ---------------------------------------------------------------- posting
 
@@ -213,6 +220,10 @@ class OutboxSender(Worker):
                 if found is not None:
                     await self._mark_sent(row, channel, found, reconciled=True)
                     return
+            if row.kind == "task_alert" and self._prepare_alert is not None:
+                added = await self._prepare_alert(row)
+                if added:
+                    row.payload = {**row.payload, **added}
             text, blocks = await self._render(row)
             await self._wait_for_slot(channel)
             client = await self._clients.for_team(row.team_id)
@@ -274,6 +285,8 @@ class OutboxSender(Worker):
             if current is None:
                 return
             current.state = "sent"
+            if "form" in row.payload and "form" not in current.payload:
+                current.payload = {**current.payload, "form": row.payload["form"]}
             current.channel_id = channel
             current.message_ts = ts
             current.sent_at = now
