@@ -213,14 +213,14 @@ def create_app(
         if row.slack_user_id is None or row.workitem_id is None:
             return None
         can_write = await forms.can_write(team_id=row.team_id, slack_user_id=row.slack_user_id)
-        form = (
-            await forms.alert_form(
-                team_id=row.team_id, slack_user_id=row.slack_user_id, workitem_id=row.workitem_id
-            )
-            if can_write
-            else None
+        if not can_write:
+            return {"form": form_summary(None, can_write=False)}
+        if not settings.alert_task_buttons:
+            return None
+        form = await forms.alert_form(
+            team_id=row.team_id, slack_user_id=row.slack_user_id, workitem_id=row.workitem_id
         )
-        return {"form": form_summary(form, can_write=can_write)}
+        return {"form": form_summary(form, can_write=True)}
 
     async def on_subscription_disabled(subscription: Subscription, reason: str) -> None:
         await subscription_stopped(deps, subscription, reason)

@@ -135,6 +135,9 @@ class Settings(BaseModel):
     host: str = Field(default="0.0.0.0", alias="HOST")  # noqa: S104 - a server listens on all interfaces by default
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     poll_interval_seconds: int = Field(default=60, alias="POLL_INTERVAL_SECONDS", ge=10)
+    # New-task alerts carry the task's own buttons (Approve / Reject…), read from its form
+    # (Form/viewXml) when the alert is posted; false: alerts offer "Process…" only.
+    alert_task_buttons: bool = Field(default=True, alias="ALERT_TASK_BUTTONS")
     admin_slack_user_ids: CsvList = Field(default_factory=list, alias="ADMIN_SLACK_USER_IDS")
     start_events_file: Annotated[Path | None, BeforeValidator(_empty_to_none)] = Field(
         default=None, alias="START_EVENTS_FILE"

@@ -25,12 +25,13 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db import repo
 from bot.db.form_models import FormSaveRecord
-from bot.db.models import UserLink
+from bot.db.models import BridgeFlag, UserLink
 from bot.domain.form_values import Problem, Submission, prepare_save
 from bot.domain.forms import SaveResult, TaskForm
 from bot.errors import UserFacingError
@@ -45,6 +46,12 @@ log = structlog.stdlib.get_logger(__name__)
 STALE_SENDING = timedelta(minutes=2)  # a claim older than this died with its replica
 AUDIT_ACTION = "process_task"
 ALERT_FORM_TIMEOUT = 2.0  # seconds a new-task alert waits for its task's form
+WRITES_REFUSED_FOR = timedelta(hours=6)  # after a 403 on a save, buttons give way to a note
+REFUSAL_CACHE = timedelta(seconds=60)  # how long a replica trusts what it last read of that
+
+
+def _refusal_key(team_id: str, slack_user_id: str) -> str:
+    return f"writes_refused:{team_id}:{slack_user_id}"[:64]
 
 
 class TaskNotYours(UserFacingError):
@@ -114,6 +121,7 @@ class FormService:
         self._clock = clock
         self._oauth_read_only = oauth_read_only
         self._alert_slots = asyncio.Semaphore(alert_forms)
+        self._refusals: dict[str, tuple[bool, datetime]] = {}  # key → (refused, cached until)
 
     # ---------------------------------------------------------------- reading
 
@@ -147,16 +155,45 @@ class FormService:
         return {row.slack_user_id: row.questetra_email for row in rows}
 
     async def can_write(self, *, team_id: str, slack_user_id: str) -> bool:
-        """False when the link can only read (an OAuth link under QUESTETRA_SCOPE=read)."""
-        if not self._oauth_read_only:
-            return True
-        async with self._sessions() as session:
-            method = await session.scalar(
-                select(UserLink.method).where(
-                    UserLink.team_id == team_id, UserLink.slack_user_id == slack_user_id
+        """False when the link can only read: an OAuth link under QUESTETRA_SCOPE=read, or a
+        person whose saves Questetra refused with 403 lately (read scope or an edition without
+        POST access, INFERRED 403 §4.5.7): their cards explain instead of offering buttons."""
+        if self._oauth_read_only:
+            async with self._sessions() as session:
+                method = await session.scalar(
+                    select(UserLink.method).where(
+                        UserLink.team_id == team_id, UserLink.slack_user_id == slack_user_id
+                    )
                 )
-            )
-        return method == "basic"
+            if method != "basic":
+                return False
+        return not await self._refused(team_id, slack_user_id)
+
+    async def _refused(self, team_id: str, slack_user_id: str) -> bool:
+        key = _refusal_key(team_id, slack_user_id)
+        now = self._clock.now()
+        cached = self._refusals.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        async with self._sessions() as session:
+            flag = await session.get(BridgeFlag, key)
+        refused = flag is not None and flag.updated_at > now - WRITES_REFUSED_FOR
+        self._refusals[key] = (refused, now + REFUSAL_CACHE)
+        return refused
+
+    async def _remember_refusal(self, team_id: str, slack_user_id: str) -> None:
+        key = _refusal_key(team_id, slack_user_id)
+        now = self._clock.now()
+        try:
+            async with self._sessions() as session, session.begin():
+                flag = await session.get(BridgeFlag, key, with_for_update=True)
+                if flag is None:
+                    session.add(BridgeFlag(key=key, value={"status": 403}, updated_at=now))
+                else:
+                    flag.updated_at = now
+        except IntegrityError:
+            pass  # another replica recorded it at the same moment
+        self._refusals[key] = (True, now + REFUSAL_CACHE)
 
     async def alert_form(
         self, *, team_id: str, slack_user_id: str, workitem_id: int
@@ -228,6 +265,8 @@ class FormService:
         }.get(report.outcome, "refused")
         if report.outcome is not SaveOutcome.UNKNOWN:
             await self._finish(key, state)
+        if report.outcome is SaveOutcome.READ_ONLY:
+            await self._remember_refusal(team_id, slack_user_id)
         report = SaveReport(
             report.outcome, report.choice, report.problems, report.result, self._clock.now()
         )

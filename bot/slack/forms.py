@@ -25,12 +25,12 @@ from bot.i18n import t
 from bot.services.forms import SaveOutcome, SaveReport
 from bot.services.tasks import AcceptOutcome
 from bot.slack.alert_blocks import alert_message
-from bot.slack.form_blocks import (
+from bot.slack.form_blocks import Click, parse_click
+from bot.slack.form_modal import (
     FLOW_BLOCK,
     ROLE_BLOCK,
     SAVE_ONLY,
     TITLE_BLOCK,
-    Click,
     ModalMeta,
     chosen_option,
     entry,
@@ -38,7 +38,6 @@ from bot.slack.form_blocks import (
     form_modal,
     loading_modal,
     notice_modal,
-    parse_click,
     state_of,
 )
 from bot.slack.home import publish_home

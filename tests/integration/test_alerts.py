@@ -102,7 +102,12 @@ async def test_new_tasks_get_exactly_one_dm_each(
     assert len(messages) == 2
     offered = next(m for m in messages if "offered" in m["text"])
     assert offered["text"] == "New task offered to you: Approve (Expense claim)"
-    assert action_ids(offered["blocks"]) == ["task_open", "task_details", "task_accept"]
+    assert action_ids(offered["blocks"]) == [
+        "task_open",
+        "task_details",
+        "task_accept",
+        "form_accept_process",
+    ]
     assert offered["metadata"]["event_type"] == "questetra_alert"
     assert {r.state for r in await rows(engine)} == {"sent"}
 

@@ -241,3 +241,34 @@ async def _until(check, within: float = 5.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("status", [403, 401, 400])
+async def test_an_edition_without_writes_is_explained(
+    bot, signer, slack, questetra, app, clock, alice, status
+) -> None:
+    questetra.edition = "standard"  # POSTs are Professional only ([RESTBLOG])
+    questetra.form.write_refusal_status = status
+    wid, message = await alert_for(app, clock, slack, questetra)
+    await press(bot, signer, slack, message, 0)
+    expected = {
+        403: "can only read from Questetra",
+        401: "does not let you process",
+        400: "Questetra refused this",
+    }[status]
+    await _until(lambda: any(expected in e["text"] for e in slack.ephemerals()))
+    assert questetra.workitems[wid].state == "ALLOCATED" and questetra.form_saves == []
+    assert await link_status(app) == "active"  # never "re-link" for a refused operation
+    if status == 403:  # remembered: cards explain instead of offering buttons that fail
+        from tests.forms_support import tasks_reply
+
+        reply = await tasks_reply(bot, signer, slack)
+        assert buttons(reply["blocks"], "form_") == []
+        assert "Read-only connection" in texts(reply["blocks"])
+
+
+async def link_status(app) -> str:
+    from bot.db.models import UserLink
+
+    async with app.state.deps.sessions() as session:
+        return str(await session.scalar(select(UserLink.status)))

@@ -177,6 +177,7 @@ async def test_japanese_user(bot, signer, slack, questetra) -> None:
         "Questetra で開く",
         "詳細",
         "引き受ける",
+        "引き受けて処理",
     ]
 
 

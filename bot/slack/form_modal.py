@@ -1,0 +1,356 @@
+"""The task form as a Slack modal, and reading a submitted one back. Pure builders, no I/O.
+
+Built from the form: writable items as inputs typed like the item (text, text area, number,
+single and multiple select, date by sub-type, date-time in the person's zone, a people picker,
+organization by name, a new discussion comment), read-only items as context (files and tables
+with a link to the task in Questetra), the task's choices as a required radio group, "save
+without completing", and the position when the person holds several.
+
+Block Kit limits kept here: a modal holds 100 blocks and its title/submit/close 24 characters, an
+input label and hint 2000, radio buttons and checkboxes 10 options, a select 100, an option text
+75 and value 150, a text input's initial value 3000, ``private_metadata`` 3000.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from typing import Any
+
+from bot.domain.form_values import FLOW, GENERAL, ROLE, TITLE, initial_date, initial_datetime
+from bot.domain.forms import DataType, FormItem, FormType, TaskForm
+from bot.domain.tasks import display_value
+from bot.i18n import t
+from bot.questetra.urls import task_url
+from bot.slack.blocks import Block, actions, button, context, mrkdwn
+from bot.slack.ids import FormAction, FormCallback
+from bot.slack.task_blocks import _cut, _escape
+
+MAX_BLOCKS = 100
+MAX_OPTIONS = 100
+MAX_RADIO = 10
+VALUE = "value"  # the action id of every input of the modal
+SAVE_ONLY = "save_only"
+ROLE_BLOCK = "role"
+FLOW_BLOCK = "flow"
+TITLE_BLOCK = "title"
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _cut(text, limit) or " "}
+
+
+def loading_modal(locale: str | None) -> Block:
+    return {
+        "type": "modal",
+        "title": plain(t(locale, "forms.modal_title"), 24),
+        "close": plain(t(locale, "forms.modal_close"), 24),
+        "blocks": [mrkdwn(t(locale, "forms.modal_loading"))],
+    }
+
+
+def notice_modal(locale: str | None, text: str) -> Block:
+    view = loading_modal(locale)
+    view["blocks"] = [mrkdwn(_cut(text, 3000))]
+    return view
+
+
+@dataclass(frozen=True)
+class ModalMeta:
+    """Where the modal came from, so the source can be updated after saving."""
+
+    workitem_id: int
+    task_name: str
+    origin: str  # list | home | alert
+    response_url: str | None = None  # the list message or the alert (replace it in place)
+    page: int = 0
+    words: tuple[str, ...] = ()
+
+    def dump(self) -> str:
+        data: dict[str, Any] = {"w": self.workitem_id, "n": self.task_name[:100], "o": self.origin}
+        if self.response_url:
+            data["r"] = self.response_url[:500]
+        if self.page:
+            data["p"] = self.page
+        if self.words:
+            data["q"] = " ".join(self.words)[:200]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, raw: object) -> ModalMeta | None:
+        try:
+            data = json.loads(raw) if isinstance(raw, str) else None
+            return cls(
+                int(data["w"]),  # type: ignore[index]
+                str(data.get("n") or ""),  # type: ignore[union-attr]
+                str(data.get("o") or "list"),  # type: ignore[union-attr]
+                str(data.get("r") or "") or None,  # type: ignore[union-attr]
+                int(data.get("p", 0)),  # type: ignore[union-attr]
+                tuple(str(data.get("q", "")).split()),  # type: ignore[union-attr]
+            )
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return None
+
+
+def form_modal(
+    locale: str | None,
+    base_url: str,
+    form: TaskForm,
+    meta: ModalMeta,
+    *,
+    tz: tzinfo,
+    today: date,
+    process_line: str = "",
+    preselect: str | None = None,
+    banner: Sequence[str] = (),
+) -> Block:
+    """The task's form as a modal: writable items as inputs typed like the item, read-only
+    ones as context, the choices as a required radio group, save-only, the position."""
+    blocks: list[Block] = []
+    heading = t(
+        locale,
+        "forms.modal_heading",
+        task=_escape(form.task_name or meta.task_name),
+        process=process_line,
+    )
+    blocks.append(mrkdwn(_cut(heading, 3000)))
+    if banner:
+        lines = "\n".join(f"• {_escape(line)}" for line in banner)
+        blocks.append(mrkdwn(_cut(f"{t(locale, 'forms.modal_problems')}\n{lines}", 3000)))
+    if form.title_writable and form.title is not None:
+        blocks.append(
+            _input(
+                TITLE_BLOCK,
+                t(locale, "forms.modal_title_label"),
+                {
+                    "type": "plain_text_input",
+                    "action_id": VALUE,
+                    "initial_value": _cut(form.title, 3000),
+                },
+            )
+        )
+    tail = _tail_blocks(locale, form, preselect)
+    room = MAX_BLOCKS - len(blocks) - len(tail) - 3
+    body: list[Block] = []
+    needs_link = False
+    for item in form.items:
+        built = _item_blocks(locale, item, tz=tz, today=today)
+        needs_link |= item.data_type in (DataType.FILE, DataType.TABLE) and item.access >= 1
+        body.extend(built)
+    if len(body) > room:
+        more = len(body) - room + 1
+        body = [*body[: room - 1], context(t(locale, "forms.modal_more_items", count=more))]
+        needs_link = True
+    blocks.extend(body)
+    if not body and not tail:
+        blocks.append(context(t(locale, "forms.modal_nothing_to_fill")))
+    blocks.extend(tail)
+    if needs_link:
+        blocks.append(context(t(locale, "forms.modal_open_in_questetra")))
+    blocks.append(
+        actions(
+            button(
+                t(locale, "forms.open_task"),
+                FormAction.OPEN_TASK,
+                url=task_url(base_url, meta.workitem_id),
+                value=str(meta.workitem_id),
+            )
+        )
+    )
+    submit = t(locale, "forms.modal_submit")
+    if len(form.buttons) == 1:
+        submit = form.buttons[0].name
+    return {
+        "type": "modal",
+        "callback_id": FormCallback.SUBMIT,
+        "private_metadata": meta.dump(),
+        "title": plain(t(locale, "forms.modal_title"), 24),
+        "submit": plain(submit, 24),
+        "close": plain(t(locale, "forms.modal_close"), 24),
+        "blocks": blocks[:MAX_BLOCKS],
+    }
+
+
+def _input(
+    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str = ""
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id[:255],
+        "label": plain(label, 2000),
+        "optional": optional,
+        "element": element,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _option(value: str, label: str) -> Block:
+    return {"text": plain(label, 75), "value": value[:150]}
+
+
+def _tail_blocks(locale: str | None, form: TaskForm, preselect: str | None) -> list[Block]:
+    tail: list[Block] = []
+    if len(form.buttons) > 1:
+        options = [_option(b.flow_id, b.name) for b in form.buttons[:MAX_OPTIONS]]
+        kind = "radio_buttons" if len(options) <= MAX_RADIO else "static_select"
+        element: Block = {"type": kind, "action_id": VALUE, "options": options}
+        chosen = next((o for o in options if o["value"] == preselect), None)
+        if chosen is not None:
+            element["initial_option"] = chosen
+        tail.append(_input(FLOW_BLOCK, t(locale, "forms.modal_choice_label"), element))
+    if form.role_choice_needed or len(form.roles) > 1:
+        options = [_option(r.qgroup_id, r.name) for r in form.roles[:MAX_OPTIONS]]
+        kind = "radio_buttons" if len(options) <= MAX_RADIO else "static_select"
+        element = {"type": kind, "action_id": VALUE, "options": options}
+        current = next((o for o in options if o["value"] == form.current_role), None)
+        if current is not None:
+            element["initial_option"] = current
+        tail.append(_input(ROLE_BLOCK, t(locale, "forms.modal_role_label"), element))
+    option = {
+        "text": plain(t(locale, "forms.modal_save_only"), 75),
+        "description": plain(t(locale, "forms.modal_save_only_hint"), 75),
+        "value": "true",
+    }
+    element = {"type": "checkboxes", "action_id": VALUE, "options": [option]}
+    label = t(locale, "forms.modal_options_label")
+    tail.append(_input(SAVE_ONLY, label, element, optional=True))
+    return tail
+
+
+def _item_blocks(locale: str | None, item: FormItem, *, tz: tzinfo, today: date) -> list[Block]:
+    if item.access < 1 or (item.data_type == DataType.GUIDE and not item.description):
+        return []
+    if not item.editable_in_slack:
+        shown = _shown_value(item)
+        if item.data_type == DataType.GUIDE:
+            text = f"*{_escape(_cut(item.name, 200))}*\n{_escape(_cut(item.description, 2500))}"
+        else:
+            text = t(
+                locale,
+                "forms.modal_read_only",
+                name=_escape(_cut(item.name, 200)),
+                value=_escape(shown),
+            )
+        return [context(_cut(text, 2000))]
+    assert item.var_name is not None  # noqa: S101 - editable implies a var-name
+    element, hint = _element(locale, item, tz=tz, today=today)
+    label = item.name
+    blocks: list[Block] = []
+    if item.data_type == DataType.DISCUSSION:
+        label = t(locale, "forms.modal_comment_label", name=item.name)
+        if item.value.text:
+            so_far = t(
+                locale, "forms.modal_discussion_so_far", text=_escape(_cut(item.value.text, 1500))
+            )
+            blocks.append(context(_cut(so_far, 2000)))
+    optional = (
+        not item.required
+        or item.data_type == DataType.USER
+        or (item.data_type == DataType.DISCUSSION and not item.value.empty)
+    )
+    hint = " ".join(p for p in (item.description, hint) if p)
+    blocks.append(_input(item.var_name, label, element, optional=optional, hint=hint))
+    return blocks
+
+
+def _shown_value(item: FormItem) -> str:
+    value = item.value
+    if value.rows:
+        return display_value(
+            "LIST", {"rows": [list(r) for r in value.rows]}, max_rows=5, max_len=1500
+        )
+    return _cut(value.display or value.text or "—", 1500)
+
+
+def _element(locale: str | None, item: FormItem, *, tz: tzinfo, today: date) -> tuple[Block, str]:
+    """The Slack input for an editable item, its current value as the initial one."""
+    element: Block = {"action_id": VALUE}
+    value = item.value
+    hint = ""
+    kind = item.data_type
+    if kind == DataType.NUMBER:
+        element |= {"type": "number_input", "is_decimal_allowed": item.scale != 0}
+        if item.minimum is not None:
+            element["min_value"] = str(item.minimum)
+        if item.maximum is not None:
+            element["max_value"] = str(item.maximum)
+        number = (value.text or "").replace(",", "")
+        if number and (item.scale != 0 or "." not in number):
+            element["initial_value"] = number  # Slack refuses a decimal in an integer input
+    elif kind == DataType.SELECT:
+        options = [_option(c.id, c.label) for c in item.choices]
+        if len(options) > MAX_OPTIONS:
+            options = options[:MAX_OPTIONS]
+            hint = t(locale, "forms.modal_more_options", count=MAX_OPTIONS)
+        chosen = [o for o in options if o["value"] in value.selected]
+        few = len(options) <= MAX_RADIO
+        if item.multiple:
+            element |= {"type": "checkboxes" if few else "multi_static_select", "options": options}
+            if chosen:
+                element["initial_options"] = chosen
+        else:
+            radio = few and item.form_type == FormType.RADIO
+            element |= {"type": "radio_buttons" if radio else "static_select", "options": options}
+            if chosen:
+                element["initial_option"] = chosen[0]
+    elif kind == DataType.DATE:
+        element["type"] = "datepicker"
+        start = initial_date(item, today)
+        if start:
+            element["initial_date"] = start
+    elif kind == DataType.DATETIME:
+        element["type"] = "datetimepicker"
+        moment = initial_datetime(item, tz)
+        if moment is not None:
+            element["initial_date_time"] = moment
+    elif kind == DataType.USER:
+        element["type"] = "users_select"
+        current = value.display or value.text
+        hint = (
+            t(locale, "forms.modal_user_hint", current=_cut(current, 500))
+            if current
+            else t(locale, "forms.modal_user_hint_empty")
+        )
+    else:  # String, Discussion (a new comment), Organization (its name)
+        element |= {"type": "plain_text_input", "multiline": item.multiline}
+        if kind != DataType.DISCUSSION and value.text:
+            element["initial_value"] = _cut(value.text, 3000)
+    return element, hint
+
+
+# ---------------------------------------------------------------------------- reading it back
+
+
+def state_of(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+def entry(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = values.get(block_id)
+    found = block.get(VALUE) if isinstance(block, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def chosen_option(values: dict[str, Any], block_id: str) -> str | None:
+    option = entry(values, block_id).get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def errors_for(problems: Sequence[tuple[str, str]], block_ids: Sequence[str]) -> dict[str, str]:
+    """(target, text) problems → Slack's ``errors`` by block id. Problems of the form itself go
+    under the first input (``errors`` can only point at inputs)."""
+    shown: dict[str, list[str]] = {}
+    targets = {TITLE: TITLE_BLOCK, FLOW: FLOW_BLOCK, ROLE: ROLE_BLOCK}
+    for target, text in problems:
+        block = targets.get(target, target)
+        if block not in block_ids or target == GENERAL:
+            block = block_ids[0] if block_ids else ""
+        shown.setdefault(block, []).append(text)
+    return {block: _cut(" ".join(texts), 500) for block, texts in shown.items() if block}
