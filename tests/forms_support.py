@@ -117,7 +117,10 @@ async def submit(
 
 
 def option(value: str, kind: str = "radio_buttons") -> dict[str, Any]:
-    return {"type": kind, "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
+    return {
+        "type": kind,
+        "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}},
+    }
 
 
 def input_ids(view: dict[str, Any]) -> list[str]:

@@ -273,3 +273,19 @@ async def test_several_roles_need_a_qgroup_id(
     done = parse_result((await save(client, [("workitemId", str(wid)), ("qgroupId", hr)])).content)
     assert done is not None and done.success
     assert state.workitems[wid].executed_as == int(hr)
+
+
+async def test_the_control_api_sets_the_switches_and_refuses_nonsense(
+    client: httpx2.AsyncClient, state: EmulatorState
+) -> None:
+    ok = await client.post("_emulator/form-settings", json={"failure_status": 500})
+    assert ok.status_code == 200 and ok.json()["failure_status"] == 500
+    assert state.form.failure_status == 500 and state.form.omitted_items == "keep"
+    bad = await client.post("_emulator/form-settings", json={"failure_status": 418})
+    assert bad.status_code == 400 and state.form.failure_status == 500
+    task = await client.post(
+        "_emulator/tasks",
+        json={"app_id": APP, "to": "alice@example.com", "state": "ALLOCATED", "flows": []},
+    )
+    wid = task.json()["workitem_id"]
+    assert parse_form((await view(client, wid)).content).buttons == ()

@@ -59,7 +59,7 @@ async def audit(engine) -> list[AuditEntry]:
 
 
 async def test_every_data_type_reaches_questetra_as_its_parameter(
-    bot, signer, slack, questetra, alice
+    bot, signer, slack, questetra, alice, engine
 ) -> None:
     wid = approval(
         questetra,
@@ -120,7 +120,14 @@ async def test_every_data_type_reaches_questetra_as_its_parameter(
         ("q_team", "Sales"),
         ("q_talk", "Approved, thanks"),
         ("q_items", "<list><row><col>a</col><col>1</col></row></list>"),
-        ("q_files", str(questetra.process_instances[questetra.workitems[wid].process_instance_id].data[13][0].id)),
+        (
+            "q_files",
+            str(
+                questetra.process_instances[questetra.workitems[wid].process_instance_id]
+                .data[13][0]
+                .id
+            ),
+        ),
         ("flow", approve_id),
     ]
     assert [p for p in params if p[0] != "qgroupId"][1:] == expected
@@ -129,6 +136,12 @@ async def test_every_data_type_reaches_questetra_as_its_parameter(
     replaced = (await slack.wait_for_response(list_url, count=2))[-1]
     assert replaced["replace_original"] is True and "Approve" in replaced["text"]
     await slack.wait_for("views.publish")
+    async with engine.connect() as connection:
+        (record,) = (await connection.execute(select(FormSaveRecord))).all()
+    assert (record.state, record.workitem_id, record.save_only) == ("done", wid, False)
+    (row,) = await audit(engine)
+    assert row.actor == "U_EN" and row.target == str(wid) and row.outcome == "ok"
+    assert row.detail == {"choice": "Approve", "mode": "complete", "result": "completed"}
 
 
 async def test_questetra_field_errors_come_back_under_the_fields(
@@ -138,7 +151,9 @@ async def test_questetra_field_errors_come_back_under_the_fields(
     view, _ = await open_from_list(bot, signer, slack)
     # Nobody in Questetra has this e-mail: only Questetra can tell (linked e-mail of U_JA).
     slack.add_user("U_NEW", email="nobody@example.com")
-    answer = await submit(bot, signer, view, {"q_owner": {"type": "users_select", "selected_user": "U_NEW"}})
+    answer = await submit(
+        bot, signer, view, {"q_owner": {"type": "users_select", "selected_user": "U_NEW"}}
+    )
     assert answer.json()["response_action"] == "errors"
     assert "nobody@example.com" in answer.json()["errors"]["q_owner"]
     assert answer.json()["errors"]["q_owner"].startswith("Questetra: ")
@@ -172,7 +187,12 @@ async def test_several_roles_and_save_only(bot, signer, slack, questetra, alice,
     assert [o["text"]["text"] for o in role["options"]] == ["Sales", "Accounting"]
     accounting = role["options"][1]["value"]
     save_only = {"type": "checkboxes", "selected_options": [{"value": "true"}]}
-    await submit(bot, signer, view, {"q_subject": "draft", "role": option(accounting), "save_only": save_only})
+    await submit(
+        bot,
+        signer,
+        view,
+        {"q_subject": "draft", "role": option(accounting), "save_only": save_only},
+    )
     (saved,) = questetra.form_saves
     assert ("saveOnly", "true") in saved.params and ("qgroupId", accounting) in saved.params
     assert "flow" not in saved.names()
@@ -248,7 +268,9 @@ async def test_read_scope_explains_instead_of_buttons(
     async with application.router.lifespan_context(application):
         transport = httpx2.ASGITransport(app=application)
         async with httpx2.AsyncClient(transport=transport, base_url="http://bot.test") as client:
-            await link_user(client, signer, slack, questetra, user_id="U_EN", email="alice@example.com")
+            await link_user(
+                client, signer, slack, questetra, user_id="U_EN", email="alice@example.com"
+            )
             approval(questetra)
             reply = await tasks_reply(client, signer, slack)
             assert buttons(reply["blocks"], "form_") == []

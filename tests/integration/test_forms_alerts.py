@@ -63,7 +63,9 @@ async def alice(bot, signer, slack, questetra, app) -> None:
 async def alert_for(app, clock, slack, questetra, **task) -> tuple[int, dict]:
     """A new allocated task, announced: (its id, the DM)."""
     task.setdefault("flows", ("Approve", "Reject"))
-    wid = questetra.add_task(APP, to="alice@example.com", state="ALLOCATED", title="Expense #1042", **task)
+    wid = questetra.add_task(
+        APP, to="alice@example.com", state="ALLOCATED", title="Expense #1042", **task
+    )
     await cycle(app, clock)
     (message,) = [m for m in slack.messages("DU_EN") if str(wid) in str(m.get("metadata"))]
     return wid, message
@@ -133,7 +135,9 @@ async def test_a_required_comment_opens_the_form_preselected_and_saves_once(
     assert len(saves(questetra)) == 1
 
 
-async def test_double_click_sends_one_save(bot, signer, slack, questetra, app, clock, alice) -> None:
+async def test_double_click_sends_one_save(
+    bot, signer, slack, questetra, app, clock, alice
+) -> None:
     questetra.faults.set_latency(0.3, SAVE_PATH)
     _, message = await alert_for(app, clock, slack, questetra)
     await asyncio.gather(
@@ -145,13 +149,16 @@ async def test_double_click_sends_one_save(bot, signer, slack, questetra, app, c
     assert any("already being sent" in n or "already completed" in n for n in notes), notes
 
 
-async def test_double_submit_sends_one_save(bot, signer, slack, questetra, app, clock, alice) -> None:
+async def test_double_submit_sends_one_save(
+    bot, signer, slack, questetra, app, clock, alice
+) -> None:
     questetra.faults.set_latency(0.3, SAVE_PATH)
     _, message = await alert_for(app, clock, slack, questetra, flows=())
     await press(bot, signer, slack, message, 0, prefix="form_process")
     view = await form_view(slack)
     await asyncio.gather(
-        submit(bot, signer, view, {"q_subject": "one"}), submit(bot, signer, view, {"q_subject": "two"})
+        submit(bot, signer, view, {"q_subject": "one"}),
+        submit(bot, signer, view, {"q_subject": "two"}),
     )
     await settle()
     assert len(saves(questetra)) == 1
@@ -218,7 +225,7 @@ async def test_task_gone_meanwhile(bot, signer, slack, questetra, app, clock, al
 async def test_processed_from_the_list_updates_the_alert(
     bot, signer, slack, questetra, app, clock, alice, engine
 ) -> None:
-    wid, message = await alert_for(app, clock, slack, questetra, flows=())
+    _, message = await alert_for(app, clock, slack, questetra, flows=())
     from tests.forms_support import open_from_list
 
     view, _ = await open_from_list(bot, signer, slack)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .form_settings import FormSettings
 from .model import Field
 from .state import EmulatorState
 
@@ -32,6 +33,7 @@ def routes(state: EmulatorState) -> list[Route]:
     return [
         post("reset", _reset),
         post("settings", _settings),
+        post("form-settings", _form_settings),
         post("users", _add_user),
         post("clients", _add_client),
         post("clients/{client_id}/active", _client_active),
@@ -100,6 +102,13 @@ def _settings(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> o
         for name, value in body.items():
             setattr(s, name, value)
     return s.summary()["settings"]
+
+
+def _form_settings(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> object:
+    """The switches of Form/viewXml and Form/save (tests/emulators/questetra/form_settings.py)."""
+    with s.lock:
+        s.form = FormSettings(**{**asdict(s.form), **body})
+        return asdict(s.form)
 
 
 def _add_user(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> object:
@@ -185,6 +194,10 @@ def _add_task(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> o
         data=body.get("data"),
         process_instance_id=body.get("process_instance_id"),
         starter=body.get("starter"),
+        flows=tuple(body.get("flows", ("Submit",))),
+        editable_fields=body.get("editable_fields"),
+        required_fields=body.get("required_fields"),
+        roles=tuple(body.get("roles", ())),
     )
     process_id = s.workitems[workitem_id].process_instance_id
     return {"workitem_id": workitem_id, "process_instance_id": process_id}

@@ -60,6 +60,8 @@ def seed(state: EmulatorState) -> DemoSecrets:
         deadline=soon,
         data={"amount": "12000", "purpose": "Customer visit", "kind": "travel"},
         starter="bob@example.com",
+        flows=("Approve", "Reject"),
+        editable_fields=["note", "approver"],
     )
     state.add_task(
         APP_ID,
