@@ -15,6 +15,7 @@ from typing import Any
 
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -25,6 +26,7 @@ from bot.i18n import t
 from bot.services.forms import SaveOutcome, SaveReport
 from bot.services.tasks import AcceptOutcome
 from bot.slack.alert_blocks import alert_message
+from bot.slack.clients import slack_error
 from bot.slack.form_blocks import Click, parse_click
 from bot.slack.form_modal import (
     FLOW_BLOCK,
@@ -107,7 +109,14 @@ class FormFlow:
         """Open (or reuse) a modal at once, then fill it with the task's form."""
         locale, tz = await self.person(client, team_id, user_id)
         if view_id is None:
-            opened = await client.views_open(trigger_id=trigger_id, view=loading_modal(locale))
+            try:
+                opened = await client.views_open(trigger_id=trigger_id, view=loading_modal(locale))
+            except SlackApiError as exc:
+                if slack_error(exc) not in ("expired_trigger_id", "invalid_trigger_id"):
+                    raise
+                # Slack honours a trigger for 3 s: say how to go on instead of failing.
+                await self.tell(client, user_id, meta, t(locale, "forms.trigger_expired"))
+                return
             view_id = str(opened["view"]["id"])
         try:
             form = await self.deps.forms.form(

@@ -279,3 +279,22 @@ async def link_status(app) -> str:
 
     async with app.state.deps.sessions() as session:
         return str(await session.scalar(select(UserLink.status)))
+
+
+async def test_a_form_that_changed_since_the_alert_opens_instead_of_saving(
+    bot, signer, slack, questetra, app, clock, alice
+) -> None:
+    wid, message = await alert_for(app, clock, slack, questetra)
+    assert "confirm" in buttons(message["blocks"], "form_choose_")[0]  # one click, then
+    with questetra.lock:  # the app was changed: the comment is required now
+        questetra.db.workitems[wid].required_fields = frozenset({"talk"})
+    await press(bot, signer, slack, message, 1)
+    view = await form_view(slack)
+    flow = next(b for b in view["blocks"] if b.get("block_id") == "flow")["element"]
+    assert flow["initial_option"]["text"]["text"] == "Reject"
+    assert saves(questetra) == []
+    # When Slack no longer honours the click's trigger, the person is told how to go on.
+    slack.fail("views.open", error="expired_trigger_id")
+    await press(bot, signer, slack, message, 0)
+    await _until(lambda: any("click *Process…* again" in e["text"] for e in slack.ephemerals()))
+    assert saves(questetra) == []
