@@ -345,12 +345,16 @@ def chosen_option(values: dict[str, Any], block_id: str) -> str | None:
 
 def errors_for(problems: Sequence[tuple[str, str]], block_ids: Sequence[str]) -> dict[str, str]:
     """(target, text) problems → Slack's ``errors`` by block id. Problems of the form itself go
-    under the first input (``errors`` can only point at inputs)."""
+    first under the first input (``errors`` can only point at inputs), so they are never cut."""
     shown: dict[str, list[str]] = {}
+    general: list[str] = []
     targets = {TITLE: TITLE_BLOCK, FLOW: FLOW_BLOCK, ROLE: ROLE_BLOCK}
     for target, text in problems:
         block = targets.get(target, target)
         if block not in block_ids or target == GENERAL:
-            block = block_ids[0] if block_ids else ""
-        shown.setdefault(block, []).append(text)
-    return {block: _cut(" ".join(texts), 500) for block, texts in shown.items() if block}
+            general.append(text)
+        else:
+            shown.setdefault(block, []).append(text)
+    if general and block_ids:
+        shown[block_ids[0]] = [*general, *shown.get(block_ids[0], [])]
+    return {block: _cut(" ".join(texts), 500) for block, texts in shown.items()}
