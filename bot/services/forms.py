@@ -36,7 +36,12 @@ from bot.domain.form_values import Problem, Submission, prepare_save
 from bot.domain.forms import SaveResult, TaskForm
 from bot.errors import UserFacingError
 from bot.questetra.api import QuestetraApi
-from bot.questetra.errors import QuestetraForbidden, QuestetraNoAnswer
+from bot.questetra.errors import (
+    QuestetraBadRequest,
+    QuestetraForbidden,
+    QuestetraNoAnswer,
+    QuestetraProtocolError,
+)
 from bot.questetra.forms import FormApi, FormNotAllowed
 from bot.questetra.tasks import TaskApi
 from bot.services.credentials import CredentialService
@@ -255,8 +260,14 @@ class FormService:
         except _Unanswered:
             await self._finish(key, "unknown")
             report = SaveReport(SaveOutcome.UNKNOWN)
-        except Exception:
+        except Exception as exc:
             await self._finish(key, "refused")  # nothing was sent, or it was refused: retry ok
+            if isinstance(exc, QuestetraBadRequest | QuestetraProtocolError):
+                # Questetra answered, but not with a <result>: still a save that was refused.
+                failed = SaveReport(SaveOutcome.INVALID, at=self._clock.now())
+                await self._audit(
+                    team_id, slack_user_id, workitem_id, submission, failed, type(exc).__name__
+                )
             raise
         state = {
             SaveOutcome.COMPLETED: "done",
@@ -417,6 +428,7 @@ class FormService:
         workitem_id: int,
         submission: Submission,
         report: SaveReport,
+        error: str | None = None,
     ) -> None:
         ok = report.outcome in (SaveOutcome.COMPLETED, SaveOutcome.SAVED)
         detail: dict[str, Any] = {
@@ -428,6 +440,8 @@ class FormService:
             detail["errors"] = sorted(
                 {*report.result.field_errors, *(k for k, _ in report.result.errors)}
             )[:20]
+        if error is not None:
+            detail["error"] = error
         async with self._sessions() as session, session.begin():
             await repo.add_audit(
                 session,

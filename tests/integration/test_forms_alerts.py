@@ -13,6 +13,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.db.alert_models import OutboxMessage
+from bot.db.models import AuditEntry
 from bot.db.engine import create_engine
 from tests.conftest import FAST, bot_app, settle
 from tests.forms_support import APP, FIELDS, buttons, form_view, input_ids, option, submit, texts
@@ -266,6 +267,11 @@ async def test_an_edition_without_writes_is_explained(
     await _until(lambda: any(expected in e["text"] for e in slack.ephemerals()))
     assert questetra.workitems[wid].state == "ALLOCATED" and questetra.form_saves == []
     assert await link_status(app) == "active"  # never "re-link" for a refused operation
+    async with app.state.deps.sessions() as session:
+        query = select(AuditEntry).where(AuditEntry.action == "process_task")
+        (row,) = (await session.scalars(query)).all()
+    assert (row.action, row.target) == ("process_task", str(wid))
+    assert row.outcome == {403: "denied", 401: "error", 400: "error"}[status]
     if status == 403:  # remembered: cards explain instead of offering buttons that fail
         from tests.forms_support import tasks_reply
 
