@@ -13,8 +13,8 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.db.alert_models import OutboxMessage
-from bot.db.models import AuditEntry
 from bot.db.engine import create_engine
+from bot.db.models import AuditEntry
 from tests.conftest import FAST, bot_app, settle
 from tests.forms_support import APP, FIELDS, buttons, form_view, input_ids, option, submit, texts
 from tests.forms_support import click as click_button
