@@ -13,7 +13,7 @@ import time
 
 from tests.bench.common import REPO, log
 
-BENCHMARKS = ("ack", "poll", "alerts", "memory")
+BENCHMARKS = ("ack", "poll", "alerts", "memory", "forms")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -68,3 +68,17 @@ def test_memory(tmp_path: Path) -> None:
     )
     assert result["polled"] == 50
     assert result["vmhwm_kib"] > 0
+
+
+def test_forms(tmp_path: Path) -> None:
+    result = bench("forms").main(
+        [
+            *("--users", "40", "--tasks", "2", "--rounds", "1"),
+            *("--results", str(tmp_path / "forms.json")),
+        ]
+    )
+    runs = result["poll"]["runs"]
+    assert [r["alert_task_buttons"] for r in runs] == [False, True]
+    assert all(r["alerts"] == 4 and r["all_delivered"] for r in runs)
+    assert [r["form_reads"] for r in runs] == [0, 4]
+    assert all(r["delivered"] == 2 for r in result["latency"])
