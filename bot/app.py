@@ -212,7 +212,11 @@ def create_app(
             return None
         if row.slack_user_id is None or row.workitem_id is None:
             return None
-        can_write = await forms.can_write(team_id=row.team_id, slack_user_id=row.slack_user_id)
+        try:
+            can_write = await forms.can_write(team_id=row.team_id, slack_user_id=row.slack_user_id)
+        except Exception:  # the alert goes out all the same, with "Process…"
+            log.exception("alerts.prepare_failed", outbox_id=row.id)
+            return None
         if not can_write:
             return {"form": form_summary(None, can_write=False)}
         if not settings.alert_task_buttons:

@@ -55,8 +55,11 @@ WRITES_REFUSED_FOR = timedelta(hours=6)  # after a 403 on a save, buttons give w
 REFUSAL_CACHE = timedelta(seconds=60)  # how long a replica trusts what it last read of that
 
 
+REFUSAL_PREFIX = "writes_refused:"
+
+
 def _refusal_key(team_id: str, slack_user_id: str) -> str:
-    return f"writes_refused:{team_id}:{slack_user_id}"[:64]
+    return f"{REFUSAL_PREFIX}{team_id}:{slack_user_id}"[:64]
 
 
 class TaskNotYours(UserFacingError):
@@ -126,7 +129,8 @@ class FormService:
         self._clock = clock
         self._oauth_read_only = oauth_read_only
         self._alert_slots = asyncio.Semaphore(alert_forms)
-        self._refusals: dict[str, tuple[bool, datetime]] = {}  # key → (refused, cached until)
+        self._refusals: set[str] = set()  # people whose saves Questetra refused lately
+        self._refusals_until: datetime | None = None  # when to read them again
 
     # ---------------------------------------------------------------- reading
 
@@ -175,16 +179,19 @@ class FormService:
         return not await self._refused(team_id, slack_user_id)
 
     async def _refused(self, team_id: str, slack_user_id: str) -> bool:
-        key = _refusal_key(team_id, slack_user_id)
+        """One query a minute per replica for every person's refusal (alerts ask per task)."""
         now = self._clock.now()
-        cached = self._refusals.get(key)
-        if cached is not None and cached[1] > now:
-            return cached[0]
-        async with self._sessions() as session:
-            flag = await session.get(BridgeFlag, key)
-        refused = flag is not None and flag.updated_at > now - WRITES_REFUSED_FOR
-        self._refusals[key] = (refused, now + REFUSAL_CACHE)
-        return refused
+        if self._refusals_until is None or self._refusals_until <= now:
+            async with self._sessions() as session:
+                keys = await session.scalars(
+                    select(BridgeFlag.key).where(
+                        BridgeFlag.key.startswith(REFUSAL_PREFIX),
+                        BridgeFlag.updated_at > now - WRITES_REFUSED_FOR,
+                    )
+                )
+                self._refusals = set(keys)
+            self._refusals_until = now + REFUSAL_CACHE
+        return _refusal_key(team_id, slack_user_id) in self._refusals
 
     async def _remember_refusal(self, team_id: str, slack_user_id: str) -> None:
         key = _refusal_key(team_id, slack_user_id)
@@ -198,7 +205,7 @@ class FormService:
                     flag.updated_at = now
         except IntegrityError:
             pass  # another replica recorded it at the same moment
-        self._refusals[key] = (True, now + REFUSAL_CACHE)
+        self._refusals.add(key)
 
     async def alert_form(
         self, *, team_id: str, slack_user_id: str, workitem_id: int

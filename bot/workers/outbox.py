@@ -212,6 +212,12 @@ class OutboxSender(Worker):
     async def _post(self, row: OutboxMessage) -> None:
         if row.kind == "task_alert" and await self._hold_for_quiet_hours(row):
             return
+        # Started now, so it overlaps opening the DM (its task's form: Questetra, not Slack).
+        preparing = (
+            asyncio.ensure_future(self._prepare_alert(row))
+            if row.kind == "task_alert" and self._prepare_alert is not None
+            else None
+        )
         try:
             channel = row.channel_id or await self._open_im(row)
             if row.attempts > 1:
@@ -220,8 +226,8 @@ class OutboxSender(Worker):
                 if found is not None:
                     await self._mark_sent(row, channel, found, reconciled=True)
                     return
-            if row.kind == "task_alert" and self._prepare_alert is not None:
-                added = await self._prepare_alert(row)
+            if preparing is not None:
+                added = await preparing
                 if added:
                     row.payload = {**row.payload, **added}
             text, blocks = await self._render(row)
@@ -244,6 +250,9 @@ class OutboxSender(Worker):
         except (TimeoutError, OSError) as exc:
             await self._retry(row, type(exc).__name__)
             return
+        finally:
+            if preparing is not None and not preparing.done():
+                preparing.cancel()
         await self._mark_sent(row, channel, str(response["ts"]))
 
     async def _open_im(self, row: OutboxMessage) -> str:
