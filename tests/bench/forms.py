@@ -190,14 +190,15 @@ async def part_latency(args: argparse.Namespace, key: str) -> list[dict[str, Any
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     key = new_encryption_key()
     info = machine()
-    poll = await part_poll(args, key)
-    latency = await part_latency(args, key)
-    bare_rate = poll["bare"]["users_per_second"]
+    parts = set(args.parts.split(","))
+    poll = await part_poll(args, key) if "poll" in parts else {"bare": {}, "runs": []}
+    latency = await part_latency(args, key) if "latency" in parts else []
+    bare_rate = poll["bare"].get("users_per_second", float("nan"))
     print(f"\nPoll with alerts ({args.db}; {args.users} users, {args.users // 10} new tasks)")
     print(
         table(
             ["run", "users/s", "× bare", "last alert s", "alerts", "forms read", "cpu ms/user"],
-            [["bare loop", bare_rate, 1.0, "", "", "", poll["bare"]["cpu_ms_per_user"]]]
+            [["bare loop", bare_rate, 1.0, "", "", "", poll["bare"].get("cpu_ms_per_user", "")]]
             + [
                 [
                     f"bot, buttons {'on' if r['alert_task_buttons'] else 'off'}",
@@ -247,6 +248,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="poll runs per setting")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--parts", default="poll,latency", help="poll, latency or both")
     return parser.parse_args(argv)
 
 
