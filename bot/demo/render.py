@@ -460,7 +460,7 @@ def render_block(
         inner = f'<div class="bk-image-alt">{kind}: {text_html(what, viewer)}</div>'
     else:
         inner = _unknown("block", kind)
-    return f'<div class="bk-block bk-{_attr(kind)}" {data}>{inner}</div>'
+    return f'<div class="bk-block bk-b-{_attr(kind)}" {data}>{inner}</div>'
 
 
 def render_blocks(

@@ -4,6 +4,7 @@ once the checkout is on ``sys.path``)."""
 from __future__ import annotations
 
 import pickle
+import signal
 import threading
 import webbrowser
 from pathlib import Path
@@ -91,6 +92,10 @@ def settings_for(
     )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(sock: Any, folder: Path, *, open_browser: bool, keep: bool) -> int:
     """Run until Ctrl-C / SIGTERM; the caller closes ``sock`` and removes a temporary folder.
     ``keep``: save the emulators' state into ``folder`` on the way out (``--data``)."""
@@ -157,7 +162,13 @@ def serve(sock: Any, folder: Path, *, open_browser: bool, keep: bool) -> int:
                 webbrowser.open(url)
 
         threading.Thread(target=announce, name="demo-announce", daemon=True).start()
-        server.run(sockets=[sock])
+        # uvicorn shuts down gracefully on SIGINT / SIGTERM, then raises the signal again with
+        # the handler it found: make both a KeyboardInterrupt here, so the finally cleans up.
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
         return 0
     finally:
         slack_server.stop()

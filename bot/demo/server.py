@@ -100,7 +100,7 @@ class DemoPage:
                 else ""
             )
             only = (
-                f'<div class="msg-only">👁 {html.escape(t(viewer.locale, "demo.only_you"))}</div>'
+                f'<div class="msg-only">{html.escape(t(viewer.locale, "demo.only_you"))}</div>'
                 if ephemeral
                 else ""
             )

@@ -40,9 +40,12 @@ async function refresh() {
   if (inFlight) return;
   inFlight = true;
   try {
-    const query = new URLSearchParams({ user: view.user, channel: view.channel, tab: view.tab });
-    const response = await fetch(api + "state?" + query, { cache: "no-store" });
-    if (response.ok) draw(await response.json());
+    const asked = { user: view.user, channel: view.channel, tab: view.tab };
+    const response = await fetch(api + "state?" + new URLSearchParams(asked), { cache: "no-store" });
+    const stale = (asked.user && asked.user !== view.user) || asked.channel !== view.channel
+      || asked.tab !== view.tab;
+    // A person switched or moved while this answer was on its way: the next poll is theirs.
+    if (response.ok && !stale) draw(await response.json());
   } catch (error) {
     // The demo stopped or restarts: keep polling quietly.
   } finally {
@@ -85,6 +88,23 @@ function drawChrome(s) {
     person.dataset.options = options;
   }
   person.value = s.me.id;
+  const listKey = JSON.stringify([s.conversations, s.channel]);
+  if (view.keys.lists !== listKey) drawLists(s);
+  view.keys.lists = listKey;
+  const current = s.conversations.find((c) => c.id === s.channel);
+  const isApp = current && current.kind === "app";
+  $("conv-title").textContent = isApp ? current.name : "#" + (current ? current.name : "");
+  $("app-tabs").hidden = !isApp;
+  $("tab-home").classList.toggle("active", isApp && view.tab === "home");
+  $("tab-messages").classList.toggle("active", !isApp || view.tab !== "home");
+  $("box").placeholder = isApp
+    ? label("placeholder_app")
+    : label("placeholder_channel", { name: current ? current.name : "" });
+  $("composer").hidden = isApp && view.tab === "home";
+}
+
+function drawLists(s) {
+  // Redrawn only when they change: a click must never land on a button being replaced.
   const lists = { channel: $("channels"), app: $("apps") };
   lists.channel.innerHTML = "";
   lists.app.innerHTML = "";
@@ -102,16 +122,6 @@ function drawChrome(s) {
     lists[c.kind].append(li);
     select.add(new Option((c.kind === "channel" ? "#" : "") + c.name, c.id, false, c.id === s.channel));
   }
-  const current = s.conversations.find((c) => c.id === s.channel);
-  const isApp = current && current.kind === "app";
-  $("conv-title").textContent = isApp ? current.name : "#" + (current ? current.name : "");
-  $("app-tabs").hidden = !isApp;
-  $("tab-home").classList.toggle("active", isApp && view.tab === "home");
-  $("tab-messages").classList.toggle("active", !isApp || view.tab !== "home");
-  $("box").placeholder = isApp
-    ? label("placeholder_app")
-    : label("placeholder_channel", { name: current ? current.name : "" });
-  $("composer").hidden = isApp && view.tab === "home";
 }
 
 function draw(s) {
@@ -318,12 +328,13 @@ for (const button of document.querySelectorAll("#app-tabs button")) {
   button.addEventListener("click", () => openConversation(view.channel, button.dataset.tab));
 }
 
-$("person").addEventListener("change", async (event) => {
+$("person").addEventListener("change", (event) => {
   view.user = event.target.value;
   localStorage.setItem("demo.user", view.user);
   view.keys = {};
-  await post("questetra/sign-in", {});
-  openConversation(view.channel, view.tab);
+  post("questetra/sign-in", {}); // the consent page acts as whoever the page shows
+  // The app's DM is per person: follow it to the new person's DM.
+  openConversation(view.channel.startsWith("D") ? "D" + view.user : view.channel, view.tab);
 });
 
 const box = $("box");
@@ -441,7 +452,7 @@ for (const [id, show] of [["m-slack", false], ["m-questetra", true]]) {
 
 (async function start() {
   await refresh();
-  if (view.snapshot) await post("questetra/sign-in", {});
+  if (view.snapshot) post("questetra/sign-in", {});
   if (view.channel.startsWith("D")) openConversation(view.channel, "home");
   timer = setInterval(refresh, 1000);
 })();
