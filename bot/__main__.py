@@ -174,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     demo.add_argument(
-        "--data", metavar="DIR", help="keep the demo's state in DIR between runs (default: a "
-        "temporary folder, removed on exit)"
+        "--data",
+        metavar="DIR",
+        help="keep the demo's state in DIR between runs (default: a "
+        "temporary folder, removed on exit)",
     )
     demo.set_defaults(func=cmd_demo)
     audit = sub.add_parser("audit", help="print or export the audit log")

@@ -19,30 +19,39 @@ import shutil
 import socket
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 # Settings that mean "a real deployment is configured here": the demo refuses to run beside
 # them, so nobody takes the demo's output for their workspace's (or the other way round).
+# SLACK_API_URL is left out (its default is real Slack and .env.example spells it out).
 REAL_SETTINGS = (
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
     "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
     "QUESTETRA_BASE_URL",
     "QUESTETRA_CLIENT_ID",
     "QUESTETRA_CLIENT_SECRET",
 )
+# .env.example's tenant: a copied example is not a real setting.
+EXAMPLE_TENANT = "https://example.questetra.net/"
 
 
 class DemoError(Exception):
     """Why the demo cannot start: one line for the terminal."""
 
 
-def real_settings(environ: dict[str, str], env_file: Path) -> list[str]:
-    """The real Slack / Questetra settings present in the environment or ``.env``."""
-    found = [name for name in REAL_SETTINGS if environ.get(name, "").strip()]
+def real_settings(environ: Mapping[str, str], env_file: Path) -> list[str]:
+    """The real Slack / Questetra settings present in the environment or ``.env``; a copy of
+    ``.env.example`` (empty values, the example tenant) has none."""
+
+    def real(name: str, value: str | None) -> bool:
+        value = (value or "").strip()
+        return bool(value) and not (name == "QUESTETRA_BASE_URL" and value == EXAMPLE_TENANT)
+
+    found = [name for name in REAL_SETTINGS if real(name, environ.get(name))]
     if env_file.is_file():
         from dotenv import dotenv_values
 
@@ -50,7 +59,7 @@ def real_settings(environ: dict[str, str], env_file: Path) -> list[str]:
         found += [
             f"{name} (in {env_file})"
             for name in REAL_SETTINGS
-            if (values.get(name) or "").strip() and name not in found
+            if real(name, values.get(name)) and name not in found
         ]
     return found
 

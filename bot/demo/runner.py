@@ -3,6 +3,7 @@ once the checkout is on ``sys.path``)."""
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import signal
 import threading
@@ -165,10 +166,8 @@ def serve(sock: Any, folder: Path, *, open_browser: bool, keep: bool) -> int:
         # uvicorn shuts down gracefully on SIGINT / SIGTERM, then raises the signal again with
         # the handler it found: make both a KeyboardInterrupt here, so the finally cleans up.
         signal.signal(signal.SIGTERM, _interrupt)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.run(sockets=[sock])
-        except KeyboardInterrupt:
-            pass
         return 0
     finally:
         slack_server.stop()

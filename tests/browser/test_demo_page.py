@@ -18,7 +18,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 TIMEOUT = 15_000  # ms: the bot answers after its ack, alerts come after a poll round
 
 
-def _page(browser: Any, demo: DemoProcess, person: str, *, width: int = 1280, height: int = 860) -> Any:
+def _page(
+    browser: Any, demo: DemoProcess, person: str, *, width: int = 1280, height: int = 860
+) -> Any:
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
@@ -28,6 +30,8 @@ def _page(browser: Any, demo: DemoProcess, person: str, *, width: int = 1280, he
     expect(page.locator("#person option")).to_have_count(3)
     page.select_option("#person", person)
     expect(page.locator("#person")).to_have_value(person)
+    # Drawn for that person (their DM with the app is listed): clicks land on settled buttons.
+    expect(page.locator(f'#apps button[data-channel="D{person}"]')).to_have_count(1)
     return page
 
 
@@ -78,7 +82,9 @@ def test_connect_approve_consent_and_the_dm_confirms(browser, demo, shots) -> No
     _connect(page, shots, "Link in Questetra", "01-")
     _open_channel(page, "questetra")
     page.click("#tab-messages")
-    expect(page.locator("#main .msg").last).to_contain_text("Linked as Alex Morgan (alex@example.com)")
+    expect(page.locator("#main .msg").last).to_contain_text(
+        "Linked as Alex Morgan (alex@example.com)"
+    )
     _shot(page, shots, "02-linked-dm")
     page.context.close()
 

@@ -42,7 +42,7 @@ async function refresh() {
   try {
     const asked = { user: view.user, channel: view.channel, tab: view.tab };
     const response = await fetch(api + "state?" + new URLSearchParams(asked), { cache: "no-store" });
-    const stale = (asked.user && asked.user !== view.user) || asked.channel !== view.channel
+    const stale = asked.user !== view.user || asked.channel !== view.channel
       || asked.tab !== view.tab;
     // A person switched or moved while this answer was on its way: the next poll is theirs.
     if (response.ok && !stale) draw(await response.json());
