@@ -94,6 +94,7 @@ def test_tasks_list_and_accept_updates_in_place(browser, demo, shots) -> None:
 
     page = _page(browser, demo, "U02ALEX")
     _open_channel(page, "general")
+    expect(page.locator("#conv-title")).to_have_text("#general")
     _type(page, "/questetra tasks")
     listing = page.locator(".msg-ephemeral", has_text="Laptop for the new hire").last
     expect(listing).to_contain_text("夏季休暇 8/12–8/16")
@@ -189,4 +190,22 @@ def test_a_japanese_user_on_a_phone(browser, demo, shots) -> None:
     expect(page.locator("#qpanel")).to_be_visible()
     expect(page.locator("#q-title")).to_have_text("Questetra（エミュレーター）")
     _shot(page, shots, "11-japanese-phone-questetra")
+    page.context.close()
+
+
+def test_an_admin_panel_button_asks_first(browser, demo, shots) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, demo, "U03DANA")
+    _open_channel(page, "approvals")
+    expect(page.locator("#conv-title")).to_have_text("#approvals")
+    _type(page, "/questetra admin")
+    panel = page.locator(".msg-ephemeral", has=page.locator("button", has_text="Pause all traffic")).last
+    panel.locator("button", has_text="Pause all traffic").click()
+    dialog = page.locator("#dialog-root .dialog")
+    expect(dialog).to_contain_text("Are you sure?")
+    _shot(page, shots, "12-admin-confirm")
+    dialog.locator("[data-role=deny]").click()
+    expect(dialog).to_have_count(0)
+    expect(panel.locator("button", has_text="Pause all traffic")).to_be_visible()
     page.context.close()

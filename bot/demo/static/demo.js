@@ -42,10 +42,11 @@ async function refresh() {
   try {
     const asked = { user: view.user, channel: view.channel, tab: view.tab };
     const response = await fetch(api + "state?" + new URLSearchParams(asked), { cache: "no-store" });
+    const data = response.ok ? await response.json() : null;
+    // A person switched or moved while this answer was on its way: the next poll is theirs.
     const stale = asked.user !== view.user || asked.channel !== view.channel
       || asked.tab !== view.tab;
-    // A person switched or moved while this answer was on its way: the next poll is theirs.
-    if (response.ok && !stale) draw(await response.json());
+    if (data && !stale) draw(data);
   } catch (error) {
     // The demo stopped or restarts: keep polling quietly.
   } finally {
@@ -137,7 +138,13 @@ function draw(s) {
     const values = readValues(main);
     main.innerHTML = s.main;
     restoreValues(main, values);
-    if (stick && view.tab !== "home") main.scrollTop = main.scrollHeight;
+    const place = s.channel + "/" + view.tab;
+    const home = view.tab === "home" && s.channel.startsWith("D");
+    // A new place starts at its top (Home) or its newest message; new messages keep the view
+    // at the bottom only when it was there.
+    if (view.keys.place !== place) main.scrollTop = home ? 0 : main.scrollHeight;
+    else if (stick && !home) main.scrollTop = main.scrollHeight;
+    view.keys.place = place;
     view.keys.main = s.main_key;
   }
   drawModal(s.modal);
