@@ -64,9 +64,10 @@ def real_settings(environ: Mapping[str, str], env_file: Path) -> list[str]:
     return found
 
 
-def checkout_root() -> Path:
-    """The checkout holding ``tests/emulators``, put on ``sys.path``; DemoError without one."""
-    root = Path(__file__).resolve().parents[2]
+def checkout_root(package: Path | None = None) -> Path:
+    """The checkout holding ``tests/emulators`` beside the ``bot`` package (``package``, this
+    one by default), put on ``sys.path``; DemoError without one (an installed wheel)."""
+    root = (package or Path(__file__).resolve().parents[1]).parent
     if not (root / "tests" / "emulators" / "questetra" / "__init__.py").is_file():
         raise DemoError(
             "python -m bot demo needs the project's checkout (its tests/emulators): "

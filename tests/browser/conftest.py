@@ -1,6 +1,6 @@
 """A real browser for the demo page: Debian's Chromium driven by Playwright (its own browser
 download does not work here; the system one is used). One browser and one demo process for the
-whole module; each test opens its own page (and context, so storage starts empty)."""
+module; each test opens its own page (and context, so storage starts empty)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and the rest of the suite calls asyncio.run() (session fixtures) after these tests.
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     missing = _browser_missing()
     if missing is not None:
@@ -60,7 +62,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, browser: object) -> Iterator[DemoProcess]:
     folder = tmp_path_factory.mktemp("demo")
     process = start_demo(folder, env=tmp_env(folder / "tmp"))

@@ -106,6 +106,17 @@ def test_tasks_list_and_accept_updates_in_place(browser, demo, shots) -> None:
     expect(listing).to_contain_text("Accepted")
     assert page.locator(".msg-ephemeral").count() == before  # replaced, not added
     _shot(page, shots, "04-accepted")
+    # Details: a modal opened at once ("Loading…"), then updated in place by the bot.
+    listing.locator(".bk-actions", has=page.locator("button", has_text="Accept")).first.locator(
+        "button", has_text="Details"
+    ).click()
+    modal = page.locator(".modal[data-view-id]")
+    expect(modal.locator("h2")).to_have_text("Task details")
+    expect(modal).to_contain_text("State:")
+    expect(modal).not_to_contain_text("Loading the process")
+    _shot(page, shots, "04b-details")
+    modal.locator(".modal-close").click()
+    expect(modal).to_have_count(0)
     page.context.close()
 
 
@@ -200,7 +211,9 @@ def test_an_admin_panel_button_asks_first(browser, demo, shots) -> None:
     _open_channel(page, "approvals")
     expect(page.locator("#conv-title")).to_have_text("#approvals")
     _type(page, "/questetra admin")
-    panel = page.locator(".msg-ephemeral", has=page.locator("button", has_text="Pause all traffic")).last
+    panel = page.locator(
+        ".msg-ephemeral", has=page.locator("button", has_text="Pause all traffic")
+    ).last
     panel.locator("button", has_text="Pause all traffic").click()
     dialog = page.locator("#dialog-root .dialog")
     expect(dialog).to_contain_text("Are you sure?")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import httpx2
+import pytest
 
 from tests.demo_support import free_port, start_demo, tmp_env
 from tests.support import subprocess_env
@@ -116,3 +117,17 @@ def test_a_copied_env_example_is_not_a_real_setting(tmp_path) -> None:
     assert real_settings({}, ROOT / ".env.example") == []
     assert real_settings({"SLACK_API_URL": "https://slack.com/api/"}, tmp_path / ".env") == []
     assert real_settings({"SLACK_CLIENT_ID": "1.2"}, tmp_path / ".env") == ["SLACK_CLIENT_ID"]
+
+
+def test_without_the_checkout_the_demo_says_so_in_one_line(tmp_path) -> None:
+    from bot.demo.cli import DemoError, checkout_root
+    from tests.support import ROOT
+
+    assert checkout_root() == ROOT
+    (tmp_path / "site-packages" / "bot").mkdir(parents=True)
+    with pytest.raises(DemoError) as refused:
+        checkout_root(tmp_path / "site-packages" / "bot")
+    assert str(refused.value) == (
+        "python -m bot demo needs the project's checkout (its tests/emulators): clone the "
+        "repository and install it with `pip install -e .` as the README says"
+    )
