@@ -134,23 +134,10 @@ def serve(sock: Any, folder: Path, *, open_browser: bool, keep: bool) -> int:
         http = httpx2.AsyncClient()
         front = Front(slack, SlackSigner(keys.signing_secret), f"{public_url}/slack/events", http)
         page = DemoPage(front, questetra, questetra_server.url, POLL_SECONDS)
-        app = build_demo_app(bot_app, page, http=http)
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
-        server = uvicorn.Server(config)
         url = f"{public_url}/demo"
         where = "kept in" if keep else "in the temporary folder"
 
         def announce() -> None:
-            for _ in range(200):
-                if server.started:
-                    break
-                threading.Event().wait(0.05)
             print(
                 f"\nQuestetra ⇄ Slack bridge demo: {url}\n"
                 f"  three people (佐藤 花子 ja-JP, Alex Morgan en-US, Dana Kim, a Slack admin),\n"
@@ -160,9 +147,18 @@ def serve(sock: Any, folder: Path, *, open_browser: bool, keep: bool) -> int:
                 flush=True,
             )
             if open_browser:
-                webbrowser.open(url)
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
-        threading.Thread(target=announce, name="demo-announce", daemon=True).start()
+        app = build_demo_app(bot_app, page, http=http, on_ready=announce)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=5,
+            )
+        )
         # uvicorn shuts down gracefully on SIGINT / SIGTERM, then raises the signal again with
         # the handler it found: make both a KeyboardInterrupt here, so the finally cleans up.
         signal.signal(signal.SIGTERM, _interrupt)

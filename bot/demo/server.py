@@ -249,9 +249,10 @@ def build_demo_app(
     page: DemoPage,
     *,
     http: httpx2.AsyncClient,
-    on_stop: Callable[[], Awaitable[None]] | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> Starlette:
-    """The bot app at ``/`` with the demo page and API under ``/demo``."""
+    """The bot app at ``/`` with the demo page and API under ``/demo``; ``on_ready`` runs once
+    the bot has started (migrated, workers running)."""
     front = page.front
     deps: Deps = bot_app.state.deps
     questetra = page.questetra
@@ -373,11 +374,9 @@ def build_demo_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with bot_app.router.lifespan_context(bot_app):
-            try:
-                yield
-            finally:
-                if on_stop is not None:
-                    await on_stop()
+            if on_ready is not None:
+                on_ready()  # the socket listens already: the page answers from here on
+            yield
         await http.aclose()
 
     api = "/demo/api/"
