@@ -156,6 +156,16 @@ class Front:
             channels=channels,
         )
 
+    def _who(self, user_id: str) -> dict[str, str]:
+        """Who acts, in every interactivity payload: the person, their team, the app."""
+        return {
+            "user_id": user_id,
+            "user_name": str(self.person(user_id).get("name", "")),
+            "team_id": self.slack.team_id,
+            "team_domain": self.slack.team_domain,
+            "api_app_id": self.slack.app_id,
+        }
+
     def _trigger(self, user_id: str) -> str:
         trigger = f"{int(time.time())}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
         with self._lock:
@@ -282,7 +292,6 @@ class Front:
         self, user_id: str, where: Where, raw_action: Json, raw_state: Sequence[Json] = ()
     ) -> None:
         """A button, a select, a picker or an overflow changed: a signed ``block_actions``."""
-        user = self.person(user_id)
         tz = self.viewer(user_id).tz
         view: Json | None = None
         message: Json | None = None
@@ -312,11 +321,7 @@ class Front:
         action = action_object(element or {}, raw_action, tz)
         payload = payloads.block_actions(
             str(action.get("action_id", "")),
-            user_id=user_id,
-            user_name=str(user.get("name", "")),
-            team_id=self.slack.team_id,
-            team_domain=self.slack.team_domain,
-            api_app_id=self.slack.app_id,
+            **self._who(user_id),
             response_url=response_url,
             message=message,
             channel_id=where.channel if where.kind == "message" else None,
@@ -410,16 +415,11 @@ class Front:
         if top is None or top[0]["id"] != view_id:
             return
         view, layer = top
-        user = self.person(user_id)
         values = state_values(list(view.get("blocks") or []), raw_state, self.viewer(user_id).tz)
         payload = payloads.view_submission(
             str(view.get("callback_id", "")),
             values,
-            user_id=user_id,
-            user_name=str(user.get("name", "")),
-            team_id=self.slack.team_id,
-            team_domain=self.slack.team_domain,
-            api_app_id=self.slack.app_id,
+            **self._who(user_id),
             view=view,
             trigger_id=self._trigger(user_id),
         )
@@ -473,14 +473,9 @@ class Front:
             elif stack and stack[-1] is layer:
                 stack.pop()
         if view.get("notify_on_close"):
-            user = self.person(user_id)
             payload = payloads.view_closed(
                 str(view.get("callback_id", "")),
-                user_id=user_id,
-                user_name=str(user.get("name", "")),
-                team_id=self.slack.team_id,
-                team_domain=self.slack.team_domain,
-                api_app_id=self.slack.app_id,
+                **self._who(user_id),
                 view=view,
             )
             body, headers = self.signer.interactivity(payload)

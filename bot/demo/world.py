@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from bot.slack.app import BOT_SCOPES
 from tests.emulators.questetra import EmulatorState, Field
 from tests.emulators.slack import FakeSlack
 
@@ -100,16 +101,7 @@ def slack_workspace(keys: Keys) -> FakeSlack:
         team_id=TEAM_ID,
         team_name="Acme 株式会社",
         team_domain="acme-demo",
-        scopes=(
-            "commands",
-            "chat:write",
-            "im:write",
-            "im:history",
-            "users:read",
-            "users:read.email",
-            "channels:read",
-            "groups:read",
-        ),
+        scopes=BOT_SCOPES,
     )
     slack.strict_channels = True
     for person in PEOPLE:
