@@ -2,8 +2,8 @@
 (with Slack's confirm dialog for a one-click save), "Process…", "Accept and process", and what a
 card says once the task is processed. The modal is in :mod:`bot.slack.form_modal`. No I/O.
 
-Block Kit limits kept here: a button text 75 and value 2000 characters, an actions block 25
-elements, a confirm dialog's title 100, text 300 and buttons 30.
+Texts and limits go through the rendering boundary (bot/slack/render.py): data is never
+escaped or cut by hand here. A button's value stays well under 2,000 characters.
 """
 
 from __future__ import annotations
@@ -11,21 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.domain.forms import TaskForm
 from bot.domain.tasks import Task
-from bot.i18n import t
-from bot.slack.blocks import Block, button, context
+from bot.i18n import Text, t
 from bot.slack.ids import CHOOSE_PREFIX, FormAction
-from bot.slack.task_blocks import _cut, _escape
+from bot.slack.render import Block, Mrkdwn, button, confirm_dialog, context, cut, date
 
 MAX_ALERT_CHOICES = 5  # buttons of a task shown on its alert; more go through "Process…"
-
-
-def plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(text, limit) or " "}
 
 
 # ---------------------------------------------------------------------------- button values
@@ -121,43 +116,47 @@ def process_elements(
                 task.id, task.name, origin, flow_id=str(flow_id), choice=str(name),
                 one_click=one_click,
             )  # fmt: skip
-            element = button(str(name), f"{CHOOSE_PREFIX}{index}", value=click_value(click))
-            if one_click:
-                element["confirm"] = confirm_dialog(locale, str(name), task)
-            elements.append(element)
+            confirm = one_click_confirm(locale, str(name), task) if one_click else None
+            elements.append(
+                button(
+                    str(name), f"{CHOOSE_PREFIX}{index}", value=click_value(click), confirm=confirm
+                )
+            )
     elements.append(
         button(t(locale, "forms.button_process"), FormAction.PROCESS, value=click_value(base))
     )
     return elements
 
 
-def confirm_dialog(locale: str | None, choice: str, task: Task) -> Block:
+def one_click_confirm(locale: str | None, choice: str, task: Task) -> Block:
     """Slack's own confirmation before a one-click save ("Approve *Expense #1042*?")."""
-    what = task.process_title or task.name
-    return {
-        "title": plain(t(locale, "forms.confirm_title", choice=choice), 100),
-        "text": {
-            "type": "mrkdwn",
-            "text": _cut(t(locale, "forms.confirm_text", choice=choice, task=_escape(what)), 300),
-        },
-        "confirm": plain(t(locale, "forms.confirm_yes", choice=choice), 30),
-        "deny": plain(t(locale, "forms.confirm_no"), 30),
-    }
+    return confirm_dialog(
+        t(locale, "forms.confirm_title", choice=choice),
+        t(locale, "forms.confirm_text", choice=choice, task=task.process_title or task.name),
+        t(locale, "forms.confirm_yes", choice=choice),
+        t(locale, "forms.confirm_no"),
+    )
 
 
-def processed_line(locale: str | None, processed: dict[str, Any]) -> str:
+def processed_line(
+    locale: str | None, processed: dict[str, Any], *, tz: tzinfo | None = None
+) -> Text:
     """ "Approved by you · 12:04" (the time in each reader's own zone)."""
     try:
-        when = datetime.fromisoformat(str(processed.get("at")))
+        when: Mrkdwn | str = date(
+            datetime.fromisoformat(str(processed.get("at"))),
+            tz=tz,
+            tokens="{time}",
+            fallback_format="%H:%M",
+        )
     except ValueError:
-        when = None
-    shown = f"<!date^{int(when.timestamp())}^{{time}}|{when.strftime('%H:%M UTC')}>" if when else ""
+        when = ""
     if processed.get("save_only"):
-        return t(locale, "forms.saved", when=shown)
+        return t(locale, "forms.saved", when=when)
     choice = processed.get("choice")
     if choice:
-        return t(locale, "forms.done_choice", choice=_escape(_cut(str(choice), 75)), when=shown)
-    return t(locale, "forms.done", when=shown)
+        return t(locale, "forms.done_choice", choice=cut(str(choice), 75), when=when)
+    return t(locale, "forms.done", when=when)
 
 
 def read_only_note(locale: str | None) -> Block:

@@ -6,9 +6,9 @@ organization by name, a new discussion comment), read-only items as context (fil
 with a link to the task in Questetra), the task's choices as a required radio group, "save
 without completing", and the position when the person holds several.
 
-Block Kit limits kept here: a modal holds 100 blocks and its title/submit/close 24 characters, an
-input label and hint 2000, radio buttons and checkboxes 10 options, a select 100, an option text
-75 and value 150, a text input's initial value 3000, ``private_metadata`` 3000.
+Texts are escaped and every Block Kit limit is kept by the rendering boundary
+(bot/slack/render.py); what is chosen here is what to leave out visibly: items past the modal's
+100 blocks, choices past a select's 100 options (radio buttons and checkboxes hold 10).
 """
 
 from __future__ import annotations
@@ -24,9 +24,21 @@ from bot.domain.forms import DataType, FormItem, FormType, TaskForm
 from bot.domain.tasks import display_value
 from bot.i18n import t
 from bot.questetra.urls import task_url
-from bot.slack.blocks import Block, actions, button, context, mrkdwn
 from bot.slack.ids import FormAction, FormCallback
-from bot.slack.task_blocks import _cut, _escape
+from bot.slack.render import (
+    Block,
+    actions,
+    button,
+    context,
+    cut,
+    cut_plain,
+    fmt,
+    input_block,
+    join,
+    modal,
+    option,
+    section,
+)
 
 MAX_BLOCKS = 100
 MAX_OPTIONS = 100
@@ -38,23 +50,15 @@ FLOW_BLOCK = "flow"
 TITLE_BLOCK = "title"
 
 
-def plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(text, limit) or " "}
-
-
 def loading_modal(locale: str | None) -> Block:
-    return {
-        "type": "modal",
-        "title": plain(t(locale, "forms.modal_title"), 24),
-        "close": plain(t(locale, "forms.modal_close"), 24),
-        "blocks": [mrkdwn(t(locale, "forms.modal_loading"))],
-    }
+    return notice_modal(locale, t(locale, "forms.modal_loading"))
 
 
-def notice_modal(locale: str | None, text: str) -> Block:
-    view = loading_modal(locale)
-    view["blocks"] = [mrkdwn(_cut(text, 3000))]
-    return view
+def notice_modal(locale: str | None, text: object) -> Block:
+    """A modal with one message and a Close button (``text``: a catalog message or data)."""
+    return modal(
+        t(locale, "forms.modal_title"), [section(text)], close=t(locale, "forms.modal_close")
+    )
 
 
 @dataclass(frozen=True)
@@ -112,25 +116,16 @@ def form_modal(
     heading = t(
         locale,
         "forms.modal_heading",
-        task=_escape(form.task_name or meta.task_name),
-        process=process_line,
+        task=cut(form.task_name or meta.task_name, 300),
+        process=cut(process_line, 1000),
     )
-    blocks.append(mrkdwn(_cut(heading, 3000)))
+    blocks.append(section(heading))
     if banner:
-        lines = "\n".join(f"• {_escape(line)}" for line in banner)
-        blocks.append(mrkdwn(_cut(f"{t(locale, 'forms.modal_problems')}\n{lines}", 3000)))
+        lines = join("\n", [fmt("• {}", line) for line in banner])
+        blocks.append(section(fmt("{}\n{}", t(locale, "forms.modal_problems"), lines)))
     if form.title_writable and form.title is not None:
-        blocks.append(
-            _input(
-                TITLE_BLOCK,
-                t(locale, "forms.modal_title_label"),
-                {
-                    "type": "plain_text_input",
-                    "action_id": VALUE,
-                    "initial_value": _cut(form.title, 3000),
-                },
-            )
-        )
+        title = {"type": "plain_text_input", "action_id": VALUE, "initial_value": form.title}
+        blocks.append(input_block(TITLE_BLOCK, t(locale, "forms.modal_title_label"), title))
     tail = _tail_blocks(locale, form, preselect)
     room = MAX_BLOCKS - len(blocks) - len(tail) - 3
     body: list[Block] = []
@@ -159,37 +154,27 @@ def form_modal(
             )
         )
     )
-    submit = t(locale, "forms.modal_submit")
+    submit: object = t(locale, "forms.modal_submit")
     if len(form.buttons) == 1:
         submit = form.buttons[0].name
-    return {
-        "type": "modal",
-        "callback_id": FormCallback.SUBMIT,
-        "private_metadata": meta.dump(),
-        "title": plain(t(locale, "forms.modal_title"), 24),
-        "submit": plain(submit, 24),
-        "close": plain(t(locale, "forms.modal_close"), 24),
-        "blocks": blocks[:MAX_BLOCKS],
-    }
+    return modal(
+        t(locale, "forms.modal_title"),
+        blocks[:MAX_BLOCKS],
+        callback_id=FormCallback.SUBMIT,
+        submit=submit,
+        close=t(locale, "forms.modal_close"),
+        private_metadata=meta.dump(),
+    )
 
 
 def _input(
-    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str = ""
+    block_id: str, label: object, element: Block, *, optional: bool = False, hint: object = ""
 ) -> Block:
-    block: Block = {
-        "type": "input",
-        "block_id": block_id[:255],
-        "label": plain(label, 2000),
-        "optional": optional,
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
+    return input_block(block_id, label, element, hint=hint or None, optional=optional)
 
 
 def _option(value: str, label: str) -> Block:
-    return {"text": plain(label, 75), "value": value[:150]}
+    return option(label, value)
 
 
 def _tail_blocks(locale: str | None, form: TaskForm, preselect: str | None) -> list[Block]:
@@ -210,12 +195,12 @@ def _tail_blocks(locale: str | None, form: TaskForm, preselect: str | None) -> l
         if current is not None:
             element["initial_option"] = current
         tail.append(_input(ROLE_BLOCK, t(locale, "forms.modal_role_label"), element))
-    option = {
-        "text": plain(t(locale, "forms.modal_save_only"), 75),
-        "description": plain(t(locale, "forms.modal_save_only_hint"), 75),
-        "value": "true",
-    }
-    element = {"type": "checkboxes", "action_id": VALUE, "options": [option]}
+    only = option(
+        t(locale, "forms.modal_save_only"),
+        "true",
+        description=t(locale, "forms.modal_save_only_hint"),
+    )
+    element = {"type": "checkboxes", "action_id": VALUE, "options": [only]}
     label = t(locale, "forms.modal_options_label")
     tail.append(_input(SAVE_ONLY, label, element, optional=True))
     return tail
@@ -225,17 +210,16 @@ def _item_blocks(locale: str | None, item: FormItem, *, tz: tzinfo, today: date)
     if item.access < 1 or (item.data_type == DataType.GUIDE and not item.description):
         return []
     if not item.editable_in_slack:
-        shown = _shown_value(item)
         if item.data_type == DataType.GUIDE:
-            text = f"*{_escape(_cut(item.name, 200))}*\n{_escape(_cut(item.description, 2500))}"
+            text: object = fmt("*{}*\n{}", cut(item.name, 200), cut(item.description, 2500))
         else:
             text = t(
                 locale,
                 "forms.modal_read_only",
-                name=_escape(_cut(item.name, 200)),
-                value=_escape(shown),
+                name=cut(item.name, 200),
+                value=cut(_shown_value(item), 1500),
             )
-        return [context(_cut(text, 2000))]
+        return [context(text)]
     assert item.var_name is not None  # noqa: S101 - editable implies a var-name
     element, hint = _element(locale, item, tz=tz, today=today)
     label = item.name
@@ -243,17 +227,15 @@ def _item_blocks(locale: str | None, item: FormItem, *, tz: tzinfo, today: date)
     if item.data_type == DataType.DISCUSSION:
         label = t(locale, "forms.modal_comment_label", name=item.name)
         if item.value.text:
-            so_far = t(
-                locale, "forms.modal_discussion_so_far", text=_escape(_cut(item.value.text, 1500))
-            )
-            blocks.append(context(_cut(so_far, 2000)))
+            so_far = cut(item.value.text, 1500)
+            blocks.append(context(t(locale, "forms.modal_discussion_so_far", text=so_far)))
     optional = (
         not item.required
         or item.data_type == DataType.USER
         or (item.data_type == DataType.DISCUSSION and not item.value.empty)
     )
-    hint = " ".join(p for p in (item.description, hint) if p)
-    blocks.append(_input(item.var_name, label, element, optional=optional, hint=hint))
+    hints = " ".join(str(p) for p in (item.description, hint) if p)
+    blocks.append(_input(item.var_name, label, element, optional=optional, hint=hints))
     return blocks
 
 
@@ -263,14 +245,16 @@ def _shown_value(item: FormItem) -> str:
         return display_value(
             "LIST", {"rows": [list(r) for r in value.rows]}, max_rows=5, max_len=1500
         )
-    return _cut(value.display or value.text or "—", 1500)
+    return value.display or value.text or "—"
 
 
-def _element(locale: str | None, item: FormItem, *, tz: tzinfo, today: date) -> tuple[Block, str]:
+def _element(
+    locale: str | None, item: FormItem, *, tz: tzinfo, today: date
+) -> tuple[Block, object]:
     """The Slack input for an editable item, its current value as the initial one."""
     element: Block = {"action_id": VALUE}
     value = item.value
-    hint = ""
+    hint: object = ""
     kind = item.data_type
     if kind == DataType.NUMBER:
         element |= {"type": "number_input", "is_decimal_allowed": item.scale != 0}
@@ -311,14 +295,14 @@ def _element(locale: str | None, item: FormItem, *, tz: tzinfo, today: date) -> 
         element["type"] = "users_select"
         current = value.display or value.text
         hint = (
-            t(locale, "forms.modal_user_hint", current=_cut(current, 500))
+            t(locale, "forms.modal_user_hint", current=cut_plain(current, 500))
             if current
             else t(locale, "forms.modal_user_hint_empty")
         )
     else:  # String, Discussion (a new comment), Organization (its name)
         element |= {"type": "plain_text_input", "multiline": item.multiline}
         if kind != DataType.DISCUSSION and value.text:
-            element["initial_value"] = _cut(value.text, 3000)
+            element["initial_value"] = value.text  # capped by the boundary
     return element, hint
 
 
@@ -357,4 +341,4 @@ def errors_for(problems: Sequence[tuple[str, str]], block_ids: Sequence[str]) ->
             shown.setdefault(block, []).append(text)
     if general and block_ids:
         shown[block_ids[0]] = [*general, *shown.get(block_ids[0], [])]
-    return {block: _cut(" ".join(texts), 500) for block, texts in shown.items()}
+    return {block: cut_plain(" ".join(texts), 500) for block, texts in shown.items()}

@@ -45,6 +45,7 @@ from bot.slack.form_modal import (
 from bot.slack.home import publish_home
 from bot.slack.ids import CHOOSE_PREFIX, FormAction, FormCallback
 from bot.slack.invocation import Handler
+from bot.slack.render import fmt
 from bot.slack.respond import SharedRespond
 from bot.slack.start import zone_of
 from bot.slack.tasks import NOTICE_KEYS, render_list, update_alert
@@ -74,7 +75,7 @@ def outcome_text(locale: str | None, report: SaveReport, task: str) -> str:
             return t(locale, "forms.outcome.completed", task=task, choice=report.choice)
         return t(locale, "forms.outcome.completed_plain", task=task)
     if outcome is SaveOutcome.INVALID:
-        reasons = [t(locale, p.message.key, **p.message.params) for p in report.problems]
+        reasons: list[str] = [t(locale, p.message.key, **p.message.params) for p in report.problems]
         if report.result is not None:
             reasons += [d or k for k, ds in report.result.field_errors.items() for d in ds]
             reasons += [d or k for k, d in report.result.errors]
@@ -125,7 +126,7 @@ class FormFlow:
         except UserFacingError as exc:
             text = t(locale, exc.key, **exc.params)
             await client.views_update(
-                view_id=view_id, view=notice_modal(locale, f":warning: {text}")
+                view_id=view_id, view=notice_modal(locale, fmt(":warning: {}", text))
             )
             return
         view = form_modal(
@@ -431,8 +432,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             report = task.result()
         except UserFacingError as exc:
-            text = f":warning: {t(locale, exc.key, **exc.params)}"
-            await ack(response_action="update", view=notice_modal(locale, text))
+            warning = fmt(":warning: {}", t(locale, exc.key, **exc.params))
+            await ack(response_action="update", view=notice_modal(locale, warning))
             return
         except Exception:
             await ack()  # close the form; the guard's error report tells the person
@@ -444,8 +445,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack()
             await _finish(flow, client, team_id, user_id, locale, meta, report, submission)
             return
-        text = outcome_text(locale, report, meta.task_name)
-        await ack(response_action="update", view=notice_modal(locale, text))
+        said = outcome_text(locale, report, meta.task_name)
+        await ack(response_action="update", view=notice_modal(locale, said))
 
 
 async def _finish(

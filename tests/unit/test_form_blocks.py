@@ -18,6 +18,7 @@ from bot.domain.forms import (
 from bot.domain.tasks import Task
 from bot.slack.form_blocks import Click, click_value, parse_click, process_elements, processed_line
 from bot.slack.form_modal import ModalMeta, errors_for, form_modal
+from bot.slack.render import mrkdwn
 
 JST = timezone(timedelta(hours=9))
 LONG = "長い名前" * 300  # 1,200 characters
@@ -128,8 +129,8 @@ def test_alert_buttons_values_and_confirm() -> None:
 
 def test_processed_line_and_errors() -> None:
     at = datetime(2026, 11, 27, 3, 4, tzinfo=UTC).isoformat()
-    line = processed_line("en", {"choice": "Approve", "at": at, "save_only": False})
-    assert line.startswith(":white_check_mark: *Approve* by you · <!date^")
+    line = mrkdwn(processed_line("en", {"choice": "*Approve*", "at": at, "save_only": False}))
+    assert line.startswith(":white_check_mark: *∗Approve∗* by you · <!date^")  # data is inert
     assert "^{time}|03:04 UTC>" in line
     assert "Saved by you" in processed_line("en", {"at": at, "save_only": True})
     errors = errors_for([("q_a", "x" * 600), ("", "general"), ("flow", "pick")], ["q_a", "flow"])
