@@ -101,8 +101,9 @@ def test_tasks_list_and_accept_updates_in_place(browser, demo, shots) -> None:
     expect(listing.locator("time.bk-date").first).to_be_visible()
     before = page.locator(".msg-ephemeral").count()
     _shot(page, shots, "03-tasks")
-    card = listing.locator(".bk-actions", has=page.locator("button", has_text="Accept")).first
-    card.locator("button", has_text="Accept").click()
+    accept = re.compile(r"^Accept$")  # not "Accept and process"
+    card = listing.locator(".bk-actions", has=page.locator("button", has_text=accept)).first
+    card.locator("button", has_text=accept).click()
     expect(listing).to_contain_text("Accepted")
     assert page.locator(".msg-ephemeral").count() == before  # replaced, not added
     _shot(page, shots, "04-accepted")
