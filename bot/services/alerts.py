@@ -76,6 +76,22 @@ async def settings_of(session: AsyncSession, team_id: str, slack_user_id: str) -
     return found
 
 
+async def _alert_of(
+    session: AsyncSession, team_id: str, slack_user_id: str, workitem_id: int
+) -> OutboxMessage | None:
+    """A person's alert about a task, locked for the change the caller makes."""
+    return await session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.slack_user_id == slack_user_id,
+            OutboxMessage.workitem_id == workitem_id,
+            OutboxMessage.kind == "task_alert",
+        )
+        .with_for_update()
+    )
+
+
 class AlertService:
     def __init__(
         self,
@@ -223,16 +239,7 @@ class AlertService:
         """The user acted on an alert and the caller updates its message right away: record the
         outcome so the sender does not update it again. Returns the alert's (new) payload."""
         async with self._sessions() as session, session.begin():
-            alert = await session.scalar(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.team_id == team_id,
-                    OutboxMessage.slack_user_id == slack_user_id,
-                    OutboxMessage.workitem_id == workitem_id,
-                    OutboxMessage.kind == "task_alert",
-                )
-                .with_for_update()
-            )
+            alert = await _alert_of(session, team_id, slack_user_id, workitem_id)
             if alert is None:
                 return None
             if outcome == "accepted":
@@ -255,16 +262,7 @@ class AlertService:
         12:04", no buttons). ``update_message``: the sender edits the posted alert (the click
         came from elsewhere); otherwise the caller replaces it in place. Returns the payload."""
         async with self._sessions() as session, session.begin():
-            alert = await session.scalar(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.team_id == team_id,
-                    OutboxMessage.slack_user_id == slack_user_id,
-                    OutboxMessage.workitem_id == workitem_id,
-                    OutboxMessage.kind == "task_alert",
-                )
-                .with_for_update()
-            )
+            alert = await _alert_of(session, team_id, slack_user_id, workitem_id)
             if alert is None:
                 return None
             now = self._clock.now()

@@ -49,6 +49,7 @@ from bot.slack.render import fmt
 from bot.slack.respond import SharedRespond
 from bot.slack.start import zone_of
 from bot.slack.tasks import NOTICE_KEYS, render_list, update_alert
+from bot.slack.views import input_value
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -232,7 +233,7 @@ def read_submission(view: dict[str, Any]) -> tuple[Submission, dict[str, str]]:
             if isinstance(picked, str) and picked:
                 picks[block_id] = picked  # nobody picked: the person stays as it is
             continue
-        inputs[block_id] = _raw(raw)
+        inputs[block_id] = input_value(raw)
     submission = Submission(
         flow_id=chosen_option(values, FLOW_BLOCK),
         save_only=bool(entry(values, SAVE_ONLY).get("selected_options")),
@@ -241,27 +242,6 @@ def read_submission(view: dict[str, Any]) -> tuple[Submission, dict[str, str]]:
         inputs=inputs,
     )
     return submission, picks
-
-
-def _raw(raw: dict[str, Any]) -> RawInput:
-    if "selected_options" in raw:
-        chosen = raw.get("selected_options")
-        return (
-            [str(o.get("value")) for o in chosen if isinstance(o, dict)]
-            if isinstance(chosen, list)
-            else []
-        )
-    if "selected_option" in raw:
-        option = raw.get("selected_option")
-        return str(option.get("value")) if isinstance(option, dict) else None
-    if "selected_date_time" in raw:
-        moment = raw.get("selected_date_time")
-        return moment if isinstance(moment, int) and not isinstance(moment, bool) else None
-    if "selected_date" in raw:
-        picked = raw.get("selected_date")
-        return picked if isinstance(picked, str) else None
-    value = raw.get("value")
-    return str(value) if value is not None else None
 
 
 def input_blocks(view: dict[str, Any]) -> list[str]:

@@ -68,7 +68,7 @@ from bot.slack.render import (
     plain_object,
     section,
 )
-from bot.slack.views import element_state, read_json_object, state_values
+from bot.slack.views import element_state, input_value, read_json_object, state_values
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -376,21 +376,7 @@ def read_form(
 
 def _raw_value(raw: dict[str, Any]) -> RawValue:
     """One input's value; shapes Slack never sends read as "nothing entered" or fail the checks."""
-    if "selected_options" in raw:
-        options = raw.get("selected_options")
-        chosen = options if isinstance(options, list) else []
-        return [str(o.get("value")) for o in chosen if isinstance(o, dict)]
-    if "selected_option" in raw:
-        option = raw.get("selected_option")
-        return str(option.get("value")) if isinstance(option, dict) else None
-    if "selected_date_time" in raw:
-        moment = raw.get("selected_date_time")
-        return moment if isinstance(moment, int) and not isinstance(moment, bool) else None
-    if "selected_date" in raw:
-        picked = raw.get("selected_date")
-        return picked if isinstance(picked, str) else None
-    value = raw.get("value")
-    return str(value) if value is not None else None
+    return input_value(raw)
 
 
 def field_errors(locale: str | None, problems: list[FieldProblem]) -> dict[str, str]:

@@ -34,3 +34,25 @@ def text_value(values: dict[str, Any], block_id: str, action_id: str) -> str:
     """A text input's value, or "" when it is missing or not text."""
     value = element_state(values, block_id, action_id).get("value")
     return value if isinstance(value, str) else ""
+
+
+def input_value(raw: dict[str, Any]) -> str | int | list[str] | None:
+    """One modal input's value from its ``view.state.values`` entry: the chosen ids of a
+    multi-select or checkboxes, the chosen id of a select or radio group, the unix time of a
+    date-time picker, the ``YYYY-MM-DD`` of a date picker, the text of a text or number input.
+    Shapes Slack never sends read as "nothing entered" (None, or no ids)."""
+    if "selected_options" in raw:
+        options = raw.get("selected_options")
+        chosen = options if isinstance(options, list) else []
+        return [str(o.get("value")) for o in chosen if isinstance(o, dict)]
+    if "selected_option" in raw:
+        option = raw.get("selected_option")
+        return str(option.get("value")) if isinstance(option, dict) else None
+    if "selected_date_time" in raw:
+        moment = raw.get("selected_date_time")
+        return moment if isinstance(moment, int) and not isinstance(moment, bool) else None
+    if "selected_date" in raw:
+        picked = raw.get("selected_date")
+        return picked if isinstance(picked, str) else None
+    value = raw.get("value")
+    return str(value) if value is not None else None
