@@ -276,3 +276,18 @@ async def test_read_scope_explains_instead_of_buttons(
             assert buttons(reply["blocks"], "form_") == []
             assert "Read-only connection" in texts(reply["blocks"])
     assert questetra.form_saves == []
+
+
+async def test_a_401_with_a_dead_credential_asks_to_relink(
+    bot, signer, slack, questetra, alice, engine
+) -> None:
+    approval(questetra)
+    reply = await tasks_reply(bot, signer, slack)
+    questetra.revoke_tokens("alice@example.com")  # the form and Quser/self both say 401
+    process = buttons(reply["blocks"], "form_process")[0]
+    await click_button(bot, signer, process, response_url=reply["_url"])
+    view = await form_view(slack)
+    assert "please link it again" in texts(view["blocks"]).lower()
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(UserLink.status)) == "needs_relink"
+    assert questetra.form_saves == []
