@@ -206,8 +206,9 @@ def create_app(
     async def on_channel_gone(row: OutboxMessage, error: str) -> None:
         await channel_gone(deps, row, error)
 
-    async def prepare_alert(row: OutboxMessage) -> dict[str, Any] | None:
-        """An allocated task's alert carries its own buttons: its form, read once, now."""
+    async def prepare_alert(row: OutboxMessage, read_form: bool) -> dict[str, Any] | None:
+        """An allocated task's alert carries its own buttons: its form, read once, now (not in
+        a burst of alerts: those offer "Process…")."""
         if row.payload.get("kind") != "allocated" or "form" in row.payload:
             return None
         if row.slack_user_id is None or row.workitem_id is None:
@@ -219,7 +220,7 @@ def create_app(
             return None
         if not can_write:
             return {"form": form_summary(None, can_write=False)}
-        if not settings.alert_task_buttons:
+        if not settings.alert_task_buttons or not read_form:
             return None
         form = await forms.alert_form(
             team_id=row.team_id, slack_user_id=row.slack_user_id, workitem_id=row.workitem_id

@@ -56,8 +56,9 @@ GONE_CHANNEL = frozenset(
 
 ChannelGone = Callable[[OutboxMessage, str], Awaitable[None]]
 # Adds to a task alert's payload right before it is first posted (its task's form: the
-# buttons); returns the keys to add, or None.
-PrepareAlert = Callable[[OutboxMessage], Awaitable[dict[str, Any] | None]]
+# buttons, unless told not to read it); returns the keys to add, or None.
+PrepareAlert = Callable[[OutboxMessage, bool], Awaitable[dict[str, Any] | None]]
+FORMS_UP_TO = 16  # task alerts in one round whose forms are read; past that, none are
 
 
 class OutboxSender(Worker):
@@ -90,6 +91,8 @@ class OutboxSender(Worker):
         self._metrics = metrics
         self._on_channel_gone = on_channel_gone
         self._prepare_alert = prepare_alert
+        self._forms_up_to = FORMS_UP_TO
+        self._burst = False
         self._pace = pace
         self._lease = lease
         self._batch = batch
@@ -100,6 +103,8 @@ class OutboxSender(Worker):
 
     async def run_once(self) -> int:
         rows = await self.claim()
+        # A burst of alerts goes out without reading each task's form first (bounded work).
+        self._burst = sum(1 for r in rows if r.kind == "task_alert") > self._forms_up_to
         by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_channel[row.channel_id or f"user:{row.slack_user_id}"].append(row)
@@ -214,7 +219,7 @@ class OutboxSender(Worker):
             return
         # Started now, so it overlaps opening the DM (its task's form: Questetra, not Slack).
         preparing = (
-            asyncio.ensure_future(self._prepare_alert(row))
+            asyncio.ensure_future(self._prepare_alert(row, not self._burst))
             if row.kind == "task_alert" and self._prepare_alert is not None
             else None
         )
