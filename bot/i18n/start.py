@@ -233,9 +233,6 @@ EN: dict[str, str] = {
     "admin.start_events.problem.bad_field_name": (
         "“{name}” is not a Questetra field name (letters, digits and _ only)"
     ),
-    "admin.start_events.problem.field_name_prefix": (
-        "write the field name without q_: “{bare}” instead of “{name}”"
-    ),
     "admin.start_events.problem.duplicate_field": "the field “{name}” is listed twice",
     "admin.start_events.problem.bad_type": "must be one of: {types}",
     "admin.start_events.problem.one_of": "must be one of: {allowed}",
@@ -506,9 +503,6 @@ JA: dict[str, str] = {
     "admin.start_events.problem.name_fixed": "名前は変更できません（「{name}」のままです）",
     "admin.start_events.problem.bad_field_name": (
         "「{name}」は Questetra のフィールド名ではありません（英数字と _ のみ）"
-    ),
-    "admin.start_events.problem.field_name_prefix": (
-        "フィールド名は q_ なしで書いてください: 「{name}」ではなく「{bare}」"
     ),
     "admin.start_events.problem.duplicate_field": "項目「{name}」が 2 回書かれています",
     "admin.start_events.problem.bad_type": "次のいずれかにしてください: {types}",

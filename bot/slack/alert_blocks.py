@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain.alerts import Prefs
 from bot.domain.tasks import Task
 from bot.i18n import t
-from bot.questetra.urls import process_url
+from bot.questetra.urls import QuestetraLinks, process_url
 from bot.slack.blocks import Block, actions, button, context, header, mrkdwn
 from bot.slack.ids import AlertAction
 from bot.slack.task_blocks import _cut, _escape, task_card
@@ -19,31 +19,35 @@ DIGEST_MAX = 15
 
 
 def alert_message(
-    locale: str | None, base_url: str, task: Task, now: datetime, outcome: str | None = None
+    locale: str | None,
+    links: QuestetraLinks,
+    task: Task,
+    now: datetime,
+    outcome: str | None = None,
 ) -> tuple[str, list[Block]]:
     """A new-task DM. After the fact (``outcome``), the same card without the buttons that no
     longer make sense."""
     if outcome == "gone":
         heading = t(locale, "alert.gone", task=task.name)
         blocks = [mrkdwn(f"~{_escape(_cut(task.name, 200))}~")]
-        blocks.extend(task_card(locale, base_url, task, now, with_buttons=False)[1:])
+        blocks.extend(task_card(locale, links, task, now, with_buttons=False)[1:])
         blocks.append(context(heading))
         return heading, blocks
     key = "alert.new_offered" if task.kind == "offered" else "alert.new_allocated"
     heading = t(locale, key, task=task.name, app=task.app_name)
     notice = t(locale, "alert.accepted") if outcome == "accepted" else None
     blocks = [mrkdwn(f":bell: {_escape(heading)}")]
-    blocks.extend(task_card(locale, base_url, task, now, notice=notice, origin="alert"))
+    blocks.extend(task_card(locale, links, task, now, notice=notice, origin="alert"))
     return heading, blocks
 
 
 def digest_message(
-    locale: str | None, base_url: str, tasks: Sequence[Task], now: datetime
+    locale: str | None, links: QuestetraLinks, tasks: Sequence[Task], now: datetime
 ) -> tuple[str, list[Block]]:
     heading = t(locale, "alert.digest", count=len(tasks))
     blocks: list[Block] = [mrkdwn(f":sunrise: {heading}")]
     for task in tasks[:DIGEST_MAX]:
-        blocks.extend(task_card(locale, base_url, task, now, compact=True, origin="digest"))
+        blocks.extend(task_card(locale, links, task, now, compact=True, origin="digest"))
     if len(tasks) > DIGEST_MAX:
         blocks.append(context(t(locale, "alert.digest_more", count=len(tasks) - DIGEST_MAX)))
     return heading, blocks

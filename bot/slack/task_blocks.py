@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.domain.tasks import ProcessView, Task, display_value, is_overdue, paginate
 from bot.i18n import t
-from bot.questetra.urls import my_tasks_url, process_url, task_url
+from bot.questetra.urls import QuestetraLinks
 from bot.slack.blocks import Block, actions, button, context, header, mrkdwn, slack_date
 from bot.slack.ids import TaskAction
 
@@ -86,7 +86,7 @@ def parse_details_value(value: str | None) -> tuple[int, int] | None:
 
 def task_card(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     task: Task,
     now: datetime,
     *,
@@ -105,7 +105,7 @@ def task_card(
         seq=task.process_seq if task.process_seq is not None else task.process_id,
         title=_escape(_cut(task.process_title, 300)),
     )
-    text = f"*<{task_url(base_url, task.id)}|{title}>*\n{process}"
+    text = f"*<{links.task(task.id, task.process_id)}|{title}>*\n{process}"
     facts = []
     if task.starter_name:
         facts.append(t(locale, "tasks.started_by", name=_escape(task.starter_name)))
@@ -123,7 +123,7 @@ def task_card(
         button(
             t(locale, "tasks.button_open"),
             TaskAction.OPEN,
-            url=task_url(base_url, task.id),
+            url=links.task(task.id, task.process_id),
             value=str(task.id),
         ),
     ]
@@ -155,7 +155,7 @@ class ListView:
 
 def tasks_message(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     allocated: Sequence[Task],
     offered: Sequence[Task],
     *,
@@ -181,7 +181,7 @@ def tasks_message(
                 button(
                     t(locale, "tasks.open_all"),
                     TaskAction.OPEN,
-                    url=my_tasks_url(base_url),
+                    url=links.my_tasks(),
                     value="all",
                 )
             )
@@ -202,7 +202,7 @@ def tasks_message(
         blocks.extend(
             task_card(
                 locale,
-                base_url,
+                links,
                 task,
                 now,
                 notice=notices.get(task.id),
@@ -254,7 +254,7 @@ def details_loading_modal(locale: str | None) -> Block:
 
 
 def details_modal(
-    locale: str | None, base_url: str, process: ProcessView, workitem_id: int
+    locale: str | None, links: QuestetraLinks, process: ProcessView, workitem_id: int
 ) -> Block:
     blocks: list[Block] = [
         mrkdwn(
@@ -280,28 +280,31 @@ def details_modal(
     if not process.data:
         blocks.append(mrkdwn(t(locale, "details.no_data")))
     for item in process.data[:DETAILS_MAX_ITEMS]:
-        value = display_value(item.data_type, item.value, max_len=TEXT_MAX - 200)
+        value = display_value(item.value, max_len=TEXT_MAX - 200)
         blocks.append(mrkdwn(_cut(f"*{_escape(item.name)}*\n{_escape(value)}", TEXT_MAX)))
     if len(process.data) > DETAILS_MAX_ITEMS:
         blocks.append(
             context(t(locale, "details.more_items", count=len(process.data) - DETAILS_MAX_ITEMS))
         )
-    blocks.append(
-        actions(
+    buttons = [
+        button(
+            t(locale, "details.open_process"),
+            TaskAction.OPEN_PROCESS,
+            url=links.process(process.id),
+            value=str(process.id),
+        )
+    ]
+    if not links.task_is_process:  # a task page of its own (QUESTETRA_TASK_URL)
+        buttons.insert(
+            0,
             button(
                 t(locale, "tasks.button_open"),
                 TaskAction.OPEN,
-                url=task_url(base_url, workitem_id),
+                url=links.task(workitem_id, process.id),
                 value=str(workitem_id),
             ),
-            button(
-                t(locale, "details.open_process"),
-                TaskAction.OPEN_PROCESS,
-                url=process_url(base_url, process.id),
-                value=str(process.id),
-            ),
         )
-    )
+    blocks.append(actions(*buttons))
     view = details_loading_modal(locale)
     view["blocks"] = blocks
     return view
@@ -315,7 +318,7 @@ def details_failed_modal(locale: str | None, reason: str) -> Block:
 
 def home_task_blocks(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     command: str,
     allocated: Sequence[Task],
     offered: Sequence[Task],
@@ -331,7 +334,7 @@ def home_task_blocks(
             continue
         blocks.append(mrkdwn(t(locale, key, count=len(tasks))))
         for task in tasks[:HOME_TASKS]:
-            blocks.extend(task_card(locale, base_url, task, now, compact=True))
+            blocks.extend(task_card(locale, links, task, now, compact=True))
         if len(tasks) > HOME_TASKS:
             blocks.append(
                 context(
