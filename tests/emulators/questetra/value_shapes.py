@@ -29,8 +29,8 @@ def encode(data_type: str, canonical: object, shapes: Mapping[str, str]) -> obje
         if shape == "name":
             return canonical["name"]
     if data_type == "FILE" and isinstance(canonical, list):
-        if shape == "wrapped":
-            return {"qfile": canonical}
+        if shape == "wrapped":  # [TITANIUM] form/file.js: <qfile> carries id and name
+            return {"qfile": [{"id": item["id"], "name": item["name"]} for item in canonical]}
         if shape == "names":
             return [item["name"] for item in canonical]
     if data_type == "LIST" and isinstance(canonical, list):
