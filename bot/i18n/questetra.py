@@ -5,7 +5,7 @@ EN: dict[str, str] = {
     "start.error.connection": (
         "I could not reach Questetra (the connection failed or was cut), so the process was not "
         "started. Try again in a few minutes; if it keeps happening, ask your admin to check "
-        "that the bot can reach Questetra."
+        "that the bot can reach Questetra (network, System Settings > IP Address Filtering)."
     ),
     "start.error.sign_in_page": (
         "Questetra's address answered with a sign-in page (single sign-on or a proxy in front "
@@ -30,7 +30,7 @@ JA: dict[str, str] = {
     "start.error.connection": (
         "Questetra に接続できなかった (接続が失敗または切断された) ため、プロセスは開始されて"
         "いません。数分後にもう一度お試しください。続く場合は、ボットが Questetra に接続"
-        "できるか管理者に確認を依頼してください。"
+        "できるか (ネットワーク、システム設定 > IP アドレス制限) 管理者に確認を依頼してください。"
     ),
     "start.error.sign_in_page": (
         "Questetra のアドレスがサインイン画面を返した (シングルサインオンまたは Questetra の"

@@ -203,7 +203,8 @@ EN: dict[str, str] = {
         "for a form that asks only for the title."
     ),
     "admin.start_events.form.fields_example": (
-        "Example:\n```- name: amount\n  label: Amount\n  type: number\n  required: true```"
+        "Example (the field name as Questetra shows it):\n"
+        "```- name: q_amount\n  label: Amount\n  type: number\n  required: true```"
     ),
     "admin.start_events.form.yaml_error": "The fields are not valid YAML (line {line}).",
     # Problems of a definition (file, form, stored row)
@@ -474,7 +475,8 @@ JA: dict[str, str] = {
         "尋ねるフォームになります。"
     ),
     "admin.start_events.form.fields_example": (
-        "例:\n```- name: amount\n  label: 金額\n  type: number\n  required: true```"
+        "例 (フィールド名は Questetra の表示どおり):\n"
+        "```- name: q_amount\n  label: 金額\n  type: number\n  required: true```"
     ),
     "admin.start_events.form.yaml_error": "項目が正しい YAML ではありません（{line} 行目）。",
     # Problems of a definition (file, form, stored row)

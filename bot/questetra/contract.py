@@ -47,7 +47,7 @@ class Spec:
 class Field:
     spec: Spec
     required: bool = False
-    effect: str = "effect.ignored"  # an i18n key (bot/i18n/probe.py): what a mismatch costs
+    effect: str = "probe.effect.ignored"  # an i18n key (bot/i18n/probe.py): what a mismatch costs
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def req(spec: Spec, effect: str) -> Field:
     return Field(spec, True, effect)
 
 
-def opt(spec: Spec, effect: str = "effect.ignored") -> Field:
+def opt(spec: Spec, effect: str = "probe.effect.ignored") -> Field:
     return Field(spec, False, effect)
 
 
@@ -89,70 +89,70 @@ def opt(spec: Spec, effect: str = "effect.ignored") -> Field:
 QUSER = obj(
     quser=req(
         obj(
-            id=req(integer(), "effect.no_link"),
-            name=req(string(), "effect.no_link"),
-            email=req(string(), "effect.no_link"),
+            id=req(integer(), "probe.effect.no_link"),
+            name=req(string(), "probe.effect.no_link"),
+            email=req(string(), "probe.effect.no_link"),
         ),
-        "effect.no_link",
+        "probe.effect.no_link",
     )
 )
 
 WORKITEM = obj(
-    id=req(integer(), "effect.list_unreadable"),
-    processInstanceId=req(integer(), "effect.list_unreadable"),
-    nodeName=opt(string(True), "effect.task_name"),
+    id=req(integer(), "probe.effect.list_unreadable"),
+    processInstanceId=req(integer(), "probe.effect.list_unreadable"),
+    nodeName=opt(string(True), "probe.effect.task_name"),
     state=opt(string(True)),
-    processInstanceSequenceNumber=opt(integer(True), "effect.process_number"),
-    processInstanceTitle=opt(string(True), "effect.title"),
+    processInstanceSequenceNumber=opt(integer(True), "probe.effect.process_number"),
+    processInstanceTitle=opt(string(True), "probe.effect.title"),
     processModelInfoId=opt(integer(True)),
-    processModelInfoName=opt(string(True), "effect.app_name"),
-    processInstanceInitQuserName=opt(string(True), "effect.starter"),
-    offerDatetime=opt(datetime_(), "effect.dates"),
-    allocateDatetime=opt(datetime_(), "effect.dates"),
-    timeLimitDatetime=opt(datetime_(), "effect.deadline"),
+    processModelInfoName=opt(string(True), "probe.effect.app_name"),
+    processInstanceInitQuserName=opt(string(True), "probe.effect.starter"),
+    offerDatetime=opt(datetime_(), "probe.effect.dates"),
+    allocateDatetime=opt(datetime_(), "probe.effect.dates"),
+    timeLimitDatetime=opt(datetime_(), "probe.effect.deadline"),
 )
 
 WORKITEM_LIST = obj(
-    count=opt(integer(), "effect.paging"),
-    workitems=req(Spec("array", item=WORKITEM), "effect.list_unreadable"),
+    count=opt(integer(), "probe.effect.paging"),
+    workitems=req(Spec("array", item=WORKITEM), "probe.effect.list_unreadable"),
 )
 
 DATUM = obj(
-    dataType=opt(string(True), "effect.value_type"),
+    dataType=opt(string(True), "probe.effect.value_type"),
     subType=opt(string(True)),
-    name=opt(string(True), "effect.data_label"),
+    name=opt(string(True), "probe.effect.data_label"),
     processDataDefinitionNumber=opt(integer(True)),
-    viewOrder=opt(integer(True), "effect.data_order"),
+    viewOrder=opt(integer(True), "probe.effect.data_order"),
     value=opt(Spec("any", True)),
 )
 
 PROCESS = obj(
-    processInstanceId=req(integer(), "effect.details_unreadable"),
-    processInstanceSequenceNumber=opt(integer(True), "effect.process_number"),
-    processInstanceTitle=opt(string(True), "effect.title"),
+    processInstanceId=req(integer(), "probe.effect.details_unreadable"),
+    processInstanceSequenceNumber=opt(integer(True), "probe.effect.process_number"),
+    processInstanceTitle=opt(string(True), "probe.effect.title"),
     processInstanceState=opt(string(True)),
-    processModelInfoName=opt(string(True), "effect.app_name"),
-    processInstanceInitQuserName=opt(string(True), "effect.starter"),
-    processInstanceStartDatetime=opt(datetime_(), "effect.dates"),
-    activeTokenNodeName=opt(Spec("array", True, item=string()), "effect.active_nodes"),
-    data=opt(Spec("map", True, item=DATUM), "effect.no_data"),
+    processModelInfoName=opt(string(True), "probe.effect.app_name"),
+    processInstanceInitQuserName=opt(string(True), "probe.effect.starter"),
+    processInstanceStartDatetime=opt(datetime_(), "probe.effect.dates"),
+    activeTokenNodeName=opt(Spec("array", True, item=string()), "probe.effect.active_nodes"),
+    data=opt(Spec("map", True, item=DATUM), "probe.effect.no_data"),
 )
 
-PROCESS_VIEW = obj(processInstance=req(PROCESS, "effect.details_unreadable"))
+PROCESS_VIEW = obj(processInstance=req(PROCESS, "probe.effect.details_unreadable"))
 
 PROCESS_SUMMARY = obj(
-    processInstanceId=req(integer(), "effect.subscriptions"),
-    processInstanceSequenceNumber=opt(integer(True), "effect.process_number"),
-    processInstanceTitle=opt(string(True), "effect.title"),
+    processInstanceId=req(integer(), "probe.effect.subscriptions"),
+    processInstanceSequenceNumber=opt(integer(True), "probe.effect.process_number"),
+    processInstanceTitle=opt(string(True), "probe.effect.title"),
     processModelInfoId=opt(integer(True)),
-    processModelInfoName=opt(string(True), "effect.app_name"),
-    processInstanceInitQuserName=opt(string(True), "effect.starter"),
-    processInstanceStartDatetime=opt(datetime_(), "effect.dates"),
+    processModelInfoName=opt(string(True), "probe.effect.app_name"),
+    processInstanceInitQuserName=opt(string(True), "probe.effect.starter"),
+    processInstanceStartDatetime=opt(datetime_(), "probe.effect.dates"),
 )
 
 PROCESS_LIST = obj(
-    count=opt(integer(), "effect.ignored"),
-    processInstances=req(Spec("array", item=PROCESS_SUMMARY), "effect.subscriptions"),
+    count=opt(integer(), "probe.effect.ignored"),
+    processInstances=req(Spec("array", item=PROCESS_SUMMARY), "probe.effect.subscriptions"),
 )
 
 STARTABLE = obj(
@@ -161,47 +161,47 @@ STARTABLE = obj(
         Spec(
             "array",
             item=obj(
-                processModelInfoId=req(integer(), "effect.subscribe_by_name"),
-                processModelInfoName=opt(string(True), "effect.subscribe_by_name"),
+                processModelInfoId=req(integer(), "probe.effect.subscribe_by_name"),
+                processModelInfoName=opt(string(True), "probe.effect.subscribe_by_name"),
             ),
         ),
-        "effect.subscribe_by_name",
+        "probe.effect.subscribe_by_name",
     ),
 )
 
 ERROR = obj(
-    errorCode=opt(string(True), "effect.error_text"),
-    type=opt(string(True), "effect.error_text"),
+    errorCode=opt(string(True), "probe.effect.error_text"),
+    type=opt(string(True), "probe.effect.error_text"),
     input=opt(string(True)),
 )
 
-ERRORS = obj(errors=req(Spec("array", item=ERROR), "effect.error_text"))
+ERRORS = obj(errors=req(Spec("array", item=ERROR), "probe.effect.error_text"))
 
 ACCEPT_RESULTS = obj(
     results=req(
         Spec(
             "array",
             item=obj(
-                success=req(Spec("boolean"), "effect.accept"),
-                workitemId=req(integer(), "effect.accept"),
+                success=req(Spec("boolean"), "probe.effect.accept"),
+                workitemId=req(integer(), "probe.effect.accept"),
                 workitem=opt(Spec("object", True)),
-                error=opt(Spec("object", True, fields=ERROR.fields), "effect.error_text"),
+                error=opt(Spec("object", True, fields=ERROR.fields), "probe.effect.error_text"),
             ),
         ),
-        "effect.accept",
+        "probe.effect.accept",
     )
 )
 
 TOKEN = obj(
-    access_token=req(string(), "effect.no_link"),
+    access_token=req(string(), "probe.effect.no_link"),
     token_type=opt(string(True)),
-    expires_in=opt(integer(True), "effect.expiry"),
-    refresh_token=opt(string(True), "effect.refresh"),
+    expires_in=opt(integer(True), "probe.effect.expiry"),
+    refresh_token=opt(string(True), "probe.effect.refresh"),
     scope=opt(string(True)),
 )
 
 TOKEN_ERROR = obj(
-    error=opt(string(True), "effect.token_error"),
+    error=opt(string(True), "probe.effect.token_error"),
     error_description=opt(string(True)),
 )
 
@@ -227,7 +227,9 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def check(spec: Spec, value: Any, path: str = "$", effect: str = "effect.ignored") -> list[Mismatch]:
+def check(
+    spec: Spec, value: Any, path: str = "$", effect: str = "probe.effect.ignored"
+) -> list[Mismatch]:
     """Every difference between ``value`` and ``spec`` (empty: it matches)."""
     if value is None:
         return [] if spec.nullable or spec.kind == "any" else [_miss(path, spec, value, effect)]

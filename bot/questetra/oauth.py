@@ -85,6 +85,16 @@ class QuestetraOAuth:
         )
         return str(url)
 
+    def bogus_refresh_form(self) -> dict[str, str]:
+        """A refresh request with a token that never existed (``python -m bot probe --checks``:
+        it shows how the tenant refuses a dead grant, and changes nothing)."""
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": "probe-" + str(generate_token(32)),
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
+
     async def exchange_code(self, *, code: str, code_verifier: str, now: datetime) -> TokenSet:
         return await self._token_call(
             now, grant_type="authorization_code", code=code, code_verifier=code_verifier

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 
 import httpx2
 import pytest
+from structlog.testing import capture_logs
 
 from bot.errors import NextStep, QuestetraUnavailable
 from bot.metrics import Metrics
@@ -142,6 +143,16 @@ async def test_an_answer_without_a_process_number_started_nothing(
     said = str(caught.value) + repr(caught.value.params)
     assert "password" not in said and "SAMLRequest" not in said and "intranet" not in said
     assert KEY not in said
+
+
+async def test_the_raw_answer_goes_to_the_log_only() -> None:
+    page = httpx2.Response(200, text=SIGN_IN_PAGE, headers={"content-type": "text/html"})
+    with capture_logs() as logs:
+        with pytest.raises(StartEventRefused) as caught:
+            await start(client_for(lambda _: page))
+    (entry,) = [e for e in logs if e["event"] == "start_event.not_started"]
+    assert "type=password" in entry["body"] and entry["status"] == 200
+    assert "password" not in str(caught.value)
 
 
 async def test_a_number_is_a_success_whatever_the_2xx() -> None:
