@@ -310,17 +310,16 @@ def outline(value: Any, path: str = "$", depth: int = 0) -> list[tuple[str, str]
     rows = [(path, here)]
     if depth >= 6:
         return rows
+    merged: dict[str, set[str]] = {}
     if isinstance(value, list):
-        merged: dict[str, str] = {}
         for item in value[:50]:
             for sub, kind in outline(item, f"{path}[]", depth + 1):
-                merged[sub] = kind if merged.get(sub, kind) == kind else "mixed"
-        rows += list(merged.items())
+                merged.setdefault(sub, set()).add(kind)
     elif isinstance(value, dict):
-        merged = {}
         for key, item in value.items():
             name = key if _IDENT.match(key) and not key.isdigit() else "*"
             for sub, kind in outline(item, f"{path}.{name}", depth + 1):
-                merged[sub] = kind if merged.get(sub, kind) == kind else "mixed"
-        rows += list(merged.items())
+                merged.setdefault(sub, set()).add(kind)
+    # One line per member: every type seen there, e.g. "string 9999-99-99|null".
+    rows += [(sub, "|".join(sorted(kinds))) for sub, kinds in merged.items()]
     return rows

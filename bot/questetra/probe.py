@@ -110,8 +110,12 @@ def _body(response: httpx2.Response | Exception, path: str) -> Any:
 
 def _failure(key: str, response: httpx2.Response | Exception) -> Finding:
     if isinstance(response, Exception):
-        return Finding(key, Status.FAILED, (f"no answer: {type(response).__name__}",),
-                       "probe.effect.unreachable")  # fmt: skip
+        return Finding(
+            key,
+            Status.FAILED,
+            (f"no answer: {type(response).__name__}",),
+            "probe.effect.unreachable",
+        )
     code = response.status_code
     line = f"HTTP {code}, {media_type(response.headers.get('content-type'))}"
     if 300 <= code < 400 or (code < 300 and answers.is_web_page(response)):
@@ -164,8 +168,9 @@ async def _unauthenticated(http: httpx2.AsyncClient) -> Finding:
         return Finding(key, Status.OK, (line,), "probe.effect.c3_401")
     if 300 <= code < 400 or (200 <= code < 300 and answers.is_web_page(response)):
         if answers.classify(response).kind is AnswerKind.REDIRECT:
-            return Finding(key, Status.MISMATCH, (line, _where(response)),
-                           "probe.effect.base_url_redirect")  # fmt: skip
+            return Finding(
+                key, Status.MISMATCH, (line, _where(response)), "probe.effect.base_url_redirect"
+            )
         return Finding(key, Status.INFO, (line, _where(response)), "probe.effect.c3_sign_in")
     return _failure(key, response)
 
@@ -181,30 +186,43 @@ async def _lists(http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen) -> li
             setattr(seen, kind, [i for i in items if isinstance(i, dict)])
             count = body.get("count")
             if isinstance(count, int) and count != len(items):
-                findings.append(Finding("probe.check.list_capped", Status.INFO,
-                                        (f"count {count}, returned {len(items)}",),
-                                        "probe.effect.paging"))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "probe.check.list_capped",
+                        Status.INFO,
+                        (f"count {count}, returned {len(items)}",),
+                        "probe.effect.paging",
+                    )
+                )
     # E1: does `limit` matter on My Tasks? Only tells with two tasks or more.
     if len(seen.allocated) < 2:
-        findings.append(Finding("probe.check.list_limit", Status.SKIPPED, (),
-                                "probe.effect.needs_two_tasks"))  # fmt: skip
+        findings.append(
+            Finding("probe.check.list_limit", Status.SKIPPED, (), "probe.effect.needs_two_tasks")
+        )
     else:
         one = _body(await _get(http, LISTS["allocated"], auth, limit=1), LISTS["allocated"])
         got = len(one.get("workitems") or []) if isinstance(one, dict) else 0
         honoured = got == 1
-        findings.append(Finding("probe.check.list_limit", Status.INFO,
-                                (f"limit=1 returned {got} of {len(seen.allocated)}",),
-                                "probe.effect.limit_honoured" if honoured
-                                else "probe.effect.limit_ignored"))  # fmt: skip
+        findings.append(
+            Finding(
+                "probe.check.list_limit",
+                Status.INFO,
+                (f"limit=1 returned {got} of {len(seen.allocated)}",),
+                "probe.effect.limit_honoured" if honoured else "probe.effect.limit_ignored",
+            )
+        )
     return findings
 
 
 async def _values(http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen) -> list[Finding]:
     """G1–G5: process views of the user's tasks; value shapes per data type."""
-    ids = list(dict.fromkeys(
-        i.get("processInstanceId") for i in [*seen.allocated, *seen.offered]
-        if isinstance(i.get("processInstanceId"), int)
-    ))[:MAX_PROCESSES]  # fmt: skip
+    ids = list(
+        dict.fromkeys(
+            i.get("processInstanceId")
+            for i in [*seen.allocated, *seen.offered]
+            if isinstance(i.get("processInstanceId"), int)
+        )
+    )[:MAX_PROCESSES]
     if not ids:
         return [
             Finding("probe.check.process_view", Status.SKIPPED, (), "probe.effect.needs_a_task")
@@ -228,18 +246,26 @@ async def _values(http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen) -> l
             if datum.get("value") is not None:
                 shapes[data_type][shape_of(datum["value"])] = recognized(datum["value"])
     if not shapes:
-        findings.append(Finding("probe.check.value_shapes", Status.SKIPPED, (),
-                                "probe.effect.needs_data"))  # fmt: skip
+        findings.append(
+            Finding("probe.check.value_shapes", Status.SKIPPED, (), "probe.effect.needs_data")
+        )
     for data_type in sorted(shapes):
         known = all(shapes[data_type].values())
-        lines = tuple(f"{shape} ({'read' if ok else 'not recognised'})"
-                      for shape, ok in sorted(shapes[data_type].items()))  # fmt: skip
+        lines = tuple(
+            f"{shape} ({'read' if ok else 'not recognised'})"
+            for shape, ok in sorted(shapes[data_type].items())
+        )
         if sub_types.get(data_type):
             lines += (f"subType: {', '.join(sorted(sub_types[data_type]))}",)
-        findings.append(Finding("probe.check.value_shapes",
-                                Status.OK if known else Status.MISMATCH, lines,
-                                None if known else "probe.effect.values_flattened",
-                                {"type": data_type}))  # fmt: skip
+        findings.append(
+            Finding(
+                "probe.check.value_shapes",
+                Status.OK if known else Status.MISMATCH,
+                lines,
+                None if known else "probe.effect.values_flattened",
+                {"type": data_type},
+            )
+        )
     return findings
 
 
@@ -256,8 +282,11 @@ async def _search(http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen) -> l
         items = body.get("processInstances") if isinstance(body, dict) else None
         if not isinstance(items, list):
             return None
-        return [i["processInstanceId"] for i in items if isinstance(i, dict)
-                and isinstance(i.get("processInstanceId"), int)]  # fmt: skip
+        return [
+            i["processInstanceId"]
+            for i in items
+            if isinstance(i, dict) and isinstance(i.get("processInstanceId"), int)
+        ]
 
     listed = await _get(http, path, auth, criteria=json.dumps(base), limit=20, start=0)
     findings = [_judge("probe.check.search", listed, contract.PROCESS_LIST, path)]
@@ -266,17 +295,29 @@ async def _search(http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen) -> l
     if default is None or ascending is None or descending is None:
         findings.append(_failure("probe.check.search_order", listed))
     elif len(set(default)) < 2:
-        findings.append(Finding("probe.check.search_order", Status.SKIPPED, (),
-                                "probe.effect.needs_two_processes"))  # fmt: skip
+        findings.append(
+            Finding(
+                "probe.check.search_order", Status.SKIPPED, (), "probe.effect.needs_two_processes"
+            )
+        )
     else:
         honoured = ascending != descending
-        what = ("oldest first" if default == ascending else
-                "newest first" if default == descending else "another order")  # fmt: skip
+        what = (
+            "oldest first"
+            if default == ascending
+            else "newest first"
+            if default == descending
+            else "another order"
+        )
         lines = (f"default order: {what}", f"sortProperty/sortDirection honoured: {honoured}")
-        findings.append(Finding("probe.check.search_order",
-                                Status.OK if honoured else Status.MISMATCH, lines,
-                                "probe.effect.sort_ok" if honoured
-                                else "probe.effect.sort_ignored"))  # fmt: skip
+        findings.append(
+            Finding(
+                "probe.check.search_order",
+                Status.OK if honoured else Status.MISMATCH,
+                lines,
+                "probe.effect.sort_ok" if honoured else "probe.effect.sort_ignored",
+            )
+        )
     return findings
 
 
@@ -296,8 +337,9 @@ async def _form(
         return [_failure(key, response)]
     structure = Finding(key, Status.INFO, tuple(_xml_outline(root)))
     if parser is None:
-        pending = Finding("probe.check.form_parser", Status.SKIPPED, (),
-                          "probe.effect.form_parser_pending")  # fmt: skip
+        pending = Finding(
+            "probe.check.form_parser", Status.SKIPPED, (), "probe.effect.form_parser_pending"
+        )
         return [structure, pending]
     return [structure, *parser(root)]  # the bot's own form parser judges it
 
@@ -327,8 +369,7 @@ TASK_PAGE_EXAMPLE = "{base}PE/Workitem/Form/viewIframe?workitemId={workitem_id}"
 def _links(default: bool) -> Finding:
     """L3: no source shows a page for one task; tell the operator how to check it."""
     effect = "probe.effect.task_link_default" if default else "probe.effect.task_link_custom"
-    return Finding("probe.check.task_link", Status.INFO, (), effect,
-                   {"example": TASK_PAGE_EXAMPLE})  # fmt: skip
+    return Finding("probe.check.task_link", Status.INFO, (), effect, {"example": TASK_PAGE_EXAMPLE})
 
 
 async def _checks(
@@ -405,8 +446,13 @@ def _accept_refusal(response: httpx2.Response | Exception) -> Finding:
     if body is None or contract.check(spec, body):
         return _judge(key, response, spec)
     errors = [r.get("error") for r in body["results"]] if code == 200 else body["errors"]
-    styles = sorted({f"errorCode {word_class(e.get('errorCode'))}, type {word_class(e.get('type'))}"
-                     for e in errors if isinstance(e, dict)})  # fmt: skip
+    styles = sorted(
+        {
+            f"errorCode {word_class(e.get('errorCode'))}, type {word_class(e.get('type'))}"
+            for e in errors
+            if isinstance(e, dict)
+        }
+    )
     how = "per item in a 200" if code == 200 else "as a 400 with errors"
     return Finding(key, Status.INFO, (f"refused {how}", *styles), "probe.effect.accept_facts")
 
@@ -427,7 +473,8 @@ def _start_refusal(response: httpx2.Response | Exception) -> Finding:
     root = None if answers.is_web_page(response) else answers.safe_xml(response.content)
     if root is None:
         if answers.is_web_page(response) or 300 <= response.status_code < 400:
-            return Finding(key, Status.MISMATCH, (line, _where(response)),
-                           "probe.effect.sign_in_in_front")  # fmt: skip
+            return Finding(
+                key, Status.MISMATCH, (line, _where(response)), "probe.effect.sign_in_in_front"
+            )
         return Finding(key, Status.INFO, (line, "body: not XML"), "probe.effect.start_errors")
     return Finding(key, Status.INFO, (line, *_xml_outline(root, 10)), "probe.effect.start_errors")

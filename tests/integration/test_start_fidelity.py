@@ -121,8 +121,10 @@ async def test_field_names_reach_questetra_as_questetra_shows_them(
     await link_alice(engine)
     view = await open_form(bot, signer, slack)
     blocks = [b.get("block_id") for b in view["blocks"]]
-    assert "q_subject" in blocks and "q_amount" in blocks and not any(
-        str(b).startswith("q_q_") for b in blocks
+    assert (
+        "q_subject" in blocks
+        and "q_amount" in blocks
+        and not any(str(b).startswith("q_q_") for b in blocks)
     )
     assert (await submit(bot, signer, view)).content in (b"", b"{}")
     (sent,) = questetra.start_event_submissions

@@ -147,9 +147,8 @@ async def test_an_answer_without_a_process_number_started_nothing(
 
 async def test_the_raw_answer_goes_to_the_log_only() -> None:
     page = httpx2.Response(200, text=SIGN_IN_PAGE, headers={"content-type": "text/html"})
-    with capture_logs() as logs:
-        with pytest.raises(StartEventRefused) as caught:
-            await start(client_for(lambda _: page))
+    with capture_logs() as logs, pytest.raises(StartEventRefused) as caught:
+        await start(client_for(lambda _: page))
     (entry,) = [e for e in logs if e["event"] == "start_event.not_started"]
     assert "type=password" in entry["body"] and entry["status"] == 200
     assert "password" not in str(caught.value)
