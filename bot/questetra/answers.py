@@ -127,14 +127,19 @@ def classify(response: httpx2.Response) -> Unexpected:
     return Unexpected(AnswerKind.NOT_DOCUMENT, status, ctype)
 
 
+_CALL_ROOTS = ("API/", "System/", "oauth2/")  # where a call's own path starts under the base
+
+
 def _same_path(response: httpx2.Response, target: str) -> bool:
-    """A redirect to the same path elsewhere (another scheme, host or prefix): the base URL
+    """A redirect to the same call elsewhere (another scheme, host or prefix): the base URL
     itself moved. Anything else (a login path, an SSO host) is a sign-in redirect."""
     asked = urlsplit(str(response.request.url)).path.rstrip("/")
     going = urlsplit(target).path.rstrip("/")
-    if not going.endswith(asked) or target == str(response.request.url).split("?", 1)[0]:
+    starts = [asked.find("/" + root) for root in _CALL_ROOTS if "/" + root in asked]
+    tail = asked[min(starts) :] if starts else asked
+    if not going.endswith(tail) or target == str(response.request.url).split("?", 1)[0]:
         return False
-    return not _SIGN_IN_PATH.search(going[: len(going) - len(asked)])
+    return not _SIGN_IN_PATH.search(going[: len(going) - len(tail)])
 
 
 def log_raw(event: str, path: str, response: httpx2.Response, *, body: bool = True) -> None:

@@ -118,6 +118,8 @@ def _accept(state: EmulatorState, me: Principal, workitem_id: int) -> dict[str, 
         kind = "NOT_FOUND"
     elif item.state != "OFFERED" or me.user.id not in item.offered_to:
         kind = "ILLEGAL_STATE"  # ended, allocated already, or never offered to this user
+    elif state.switches.accept_blocked:
+        kind = "ILLEGAL_STATE"  # refused for a reason of Questetra's own; still offered
     else:
         # The first accept wins: the task leaves everybody else's Offered list.
         item.state = "ALLOCATED"

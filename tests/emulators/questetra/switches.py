@@ -23,6 +23,8 @@ that relies on an undocumented default must fail here, not on a real tenant).
                       server that ignores them (then the order is the default, oldest first)
     accept_refusal    how batchAccept reports a task it cannot accept (F3): "per_item"
                       ({"results":[{"success":false,…}]}) or "400" ({"errors":[…]})
+    accept_blocked    batchAccept refuses every task, which stays offered (a refusal whose
+                      reason the sources do not publish: the client must not guess it)
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Switches:
     list_cap: int | None = None
     sort_keys: bool = True
     accept_refusal: AcceptRefusal = "per_item"
+    accept_blocked: bool = False
 
     def set(self, name: str, value: object) -> None:
         """Change one switch, checked (the control API and tests use this)."""
