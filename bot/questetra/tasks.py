@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx2
@@ -195,16 +195,22 @@ class ProcessApi:
         self._api = api
 
     async def recent_processes(
-        self, auth: httpx2.Auth, app_id: int, limit: int = 50
+        self, auth: httpx2.Auth, app_id: int, limit: int = 50, since: date | None = None
     ) -> list[ProcessSummary]:
-        # The default order is undocumented (H1): ask for the newest first ([CRIT-JSON]).
-        criteria = json.dumps(
-            {
-                "processModelInfoId": app_id,
-                "sortProperty": SORT_PROPERTY,
-                "sortDirection": "DESC",
-            }
-        )
+        """The app's newest processes the user may see, newest first.
+
+        The search's default order is undocumented (H1): the criteria ask for the newest first
+        ([CRIT-JSON] ``sortProperty``/``sortDirection``) and, with ``since``, only for processes
+        started that day or later (``processInstanceStartDateFrom``), so a server that ignored
+        the sort would still answer with recent processes."""
+        wanted: dict[str, object] = {
+            "processModelInfoId": app_id,
+            "sortProperty": SORT_PROPERTY,
+            "sortDirection": "DESC",
+        }
+        if since is not None:
+            wanted["processInstanceStartDateFrom"] = since.isoformat()
+        criteria = json.dumps(wanted)
         body = await self._api.call(
             "GET",
             "API/OR/ProcessInstance/list",

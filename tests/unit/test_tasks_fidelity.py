@@ -78,13 +78,13 @@ async def test_the_process_search_asks_for_the_newest_first() -> None:
         base_url="https://t.example/", transport=httpx2.MockTransport(handler)
     )
     await ProcessApi(QuestetraApi(http)).recent_processes(AUTH, 12)
-    assert sent == [
-        {
-            "processModelInfoId": 12,
-            "sortProperty": "processInstanceStartDatetime",
-            "sortDirection": "DESC",
-        }
-    ]
+    await ProcessApi(QuestetraApi(http)).recent_processes(AUTH, 12, since=NOW.date())
+    newest = {
+        "processModelInfoId": 12,
+        "sortProperty": "processInstanceStartDatetime",
+        "sortDirection": "DESC",
+    }
+    assert sent == [newest, {**newest, "processInstanceStartDateFrom": "2026-11-27"}]
 
 
 # ------------------------------------------------------------------ links (L3)
