@@ -95,8 +95,8 @@ async def update_alert(
         return  # the first click updates the message
     if outcome is AcceptOutcome.STILL_OFFERED:
         # The alert stays as it is (the task still waits); say why nothing changed.
-        text = t(locale, NOTICE_KEYS[outcome], task=task_name)
-        await respond(text=text, response_type="ephemeral", replace_original=False)
+        notice = t(locale, NOTICE_KEYS[outcome], task=task_name)
+        await respond(text=notice, response_type="ephemeral", replace_original=False)
         return
     accepted = outcome in (AcceptOutcome.ACCEPTED, AcceptOutcome.ALREADY_MINE)
     payload = await deps.alerts.settle_from_slack(
