@@ -18,6 +18,7 @@ Anything else becomes readable text too ("key: value" pairs, never a JSON dump).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.domain.tasks import Readable, Table
 from bot.questetra.answers import safe_xml
 
 MAX_ITEMS = 200  # of a list or table read from one value
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 MAX_DEPTH = 6  # of nested objects flattened into text
 # Object wrappers seen or plausible around one value ([TITANIUM] form XML: quser, qgroup, qfile;
 # [SWG] SelectItem lists; an "item" list as XML-to-JSON converters produce it).
@@ -167,11 +169,21 @@ def shape_of(raw: Any, depth: int = 0) -> str:
         return f"list[{'|'.join(kinds)}]" if kinds else "list[]"
     if isinstance(raw, Mapping):
         members = ",".join(
-            k if not isinstance(v, Mapping | list) else f"{k}:{shape_of(v, depth + 1)}"
-            for k, v in sorted(raw.items())[:20]
+            dict.fromkeys(
+                _key(k)
+                if not isinstance(v, Mapping | list)
+                else f"{_key(k)}:{shape_of(v, depth + 1)}"
+                for k, v in sorted(raw.items(), key=lambda kv: str(kv[0]))[:20]
+            )
         )
         return f"object{{{members}}}"
     return type(raw).__name__
+
+
+def _key(key: object) -> str:
+    """A member name as is when it is a plain name; anything that could be data becomes ``*``."""
+    text = str(key)
+    return text if _NAME.match(text) else "*"
 
 
 def recognized(raw: Any, depth: int = 0) -> bool:

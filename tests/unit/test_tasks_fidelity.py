@@ -217,6 +217,8 @@ def test_unknown_shapes_are_named_not_recognised() -> None:
     assert recognized({"quser": {"name": "x"}})
     assert shape_of({"quser": {"name": "x", "email": "e"}}) == "object{quser:object{email,name}}"
     assert shape_of("<list><row/></list>") == "xml-table"
+    # Keys that could be data (a name, an e-mail, a number) are never shown.
+    assert shape_of({"田中": 1, "a@b.example": 2, "42": 3}) == "object{*}"
 
 
 def test_details_modal_shows_tables_line_by_line() -> None:
