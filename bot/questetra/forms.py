@@ -316,7 +316,10 @@ def _failure(path: str, response: httpx2.Response) -> QuestetraError:
     if status == 403:
         return QuestetraForbidden()
     if status == 400:
-        return QuestetraBadRequest(_errors_of(response))
+        problems = _errors_of(response)
+        if problems is not None:
+            return QuestetraBadRequest(problems)
+        return QuestetraProtocolError(f"{path}: HTTP 400 without an error list")
     if status >= 500:
         return QuestetraDown(f"{path}: HTTP {status}")
     return QuestetraProtocolError(f"{path}: HTTP {status}")

@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain.alerts import Prefs
 from bot.domain.tasks import Task
 from bot.i18n import t
-from bot.questetra.urls import process_url
+from bot.questetra.urls import QuestetraLinks, process_url
 from bot.slack.form_blocks import process_elements, processed_line, read_only_note
 from bot.slack.ids import AlertAction
 from bot.slack.render import (
@@ -36,7 +36,7 @@ NOTIFICATION_MAX = 300  # the message's own text: what a phone shows
 
 def alert_message(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     task: Task,
     now: datetime,
     outcome: str | None = None,
@@ -51,13 +51,13 @@ def alert_message(
     if outcome == "processed" and isinstance(processed, dict):
         heading = t(locale, "alert.new_allocated", task=task.name, app=task.app_name)
         blocks = [section(fmt(":bell: {}", heading))]
-        blocks.extend(task_card(locale, base_url, task, now, with_buttons=False, tz=tz))
+        blocks.extend(task_card(locale, links, task, now, with_buttons=False, tz=tz))
         blocks.append(context(processed_line(locale, processed, tz=tz)))
         return cut(heading, NOTIFICATION_MAX), blocks
     if outcome == "gone":
         heading = t(locale, "alert.gone", task=task.name)
         blocks = [section(fmt("~{}~", cut(task.name, 200)))]
-        blocks.extend(task_card(locale, base_url, task, now, with_buttons=False, tz=tz)[1:])
+        blocks.extend(task_card(locale, links, task, now, with_buttons=False, tz=tz)[1:])
         blocks.append(context(heading))
         return cut(heading, NOTIFICATION_MAX), blocks
     key = "alert.new_offered" if task.kind == "offered" else "alert.new_allocated"
@@ -67,7 +67,7 @@ def alert_message(
     summary = payload.get("form") if isinstance(payload.get("form"), dict) else None
     extra = process_elements(locale, task, origin="alert", summary=summary)
     blocks.extend(
-        task_card(locale, base_url, task, now, notice=notice, origin="alert", tz=tz, extra=extra)
+        task_card(locale, links, task, now, notice=notice, origin="alert", tz=tz, extra=extra)
     )
     if summary and summary.get("ro"):
         blocks.append(read_only_note(locale))
@@ -76,7 +76,7 @@ def alert_message(
 
 def digest_message(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     tasks: Sequence[Task],
     now: datetime,
     tz: tzinfo | None = None,
@@ -84,7 +84,7 @@ def digest_message(
     heading = t(locale, "alert.digest", count=len(tasks))
     blocks: list[Block] = [section(fmt(":sunrise: {}", heading))]
     for task in tasks[:DIGEST_MAX]:
-        blocks.extend(task_card(locale, base_url, task, now, compact=True, origin="digest", tz=tz))
+        blocks.extend(task_card(locale, links, task, now, compact=True, origin="digest", tz=tz))
     if len(tasks) > DIGEST_MAX:
         blocks.append(context(t(locale, "alert.digest_more", count=len(tasks) - DIGEST_MAX)))
     return heading, blocks

@@ -21,9 +21,9 @@ from typing import Any
 
 from bot.domain.form_values import FLOW, GENERAL, ROLE, TITLE, initial_date, initial_datetime
 from bot.domain.forms import DataType, FormItem, FormType, TaskForm
-from bot.domain.tasks import display_value
+from bot.domain.tasks import Table, display_value
 from bot.i18n import t
-from bot.questetra.urls import task_url
+from bot.questetra.urls import QuestetraLinks
 from bot.slack.ids import FormAction, FormCallback
 from bot.slack.render import (
     Block,
@@ -100,7 +100,7 @@ class ModalMeta:
 
 def form_modal(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     form: TaskForm,
     meta: ModalMeta,
     *,
@@ -149,7 +149,11 @@ def form_modal(
             button(
                 t(locale, "forms.open_task"),
                 FormAction.OPEN_TASK,
-                url=task_url(base_url, meta.workitem_id),
+                url=(
+                    links.task(meta.workitem_id, form.process_instance_id)
+                    if form.process_instance_id is not None
+                    else links.my_tasks()
+                ),
                 value=str(meta.workitem_id),
             )
         )
@@ -242,9 +246,7 @@ def _item_blocks(locale: str | None, item: FormItem, *, tz: tzinfo, today: date)
 def _shown_value(item: FormItem) -> str:
     value = item.value
     if value.rows:
-        return display_value(
-            "LIST", {"rows": [list(r) for r in value.rows]}, max_rows=5, max_len=1500
-        )
+        return display_value(Table(value.rows), max_rows=5, max_len=1500)
     return value.display or value.text or "—"
 
 

@@ -132,7 +132,7 @@ class FormFlow:
             return
         view = form_modal(
             locale,
-            self.deps.settings.questetra_base_url,
+            self.deps.settings.questetra_links,
             form,
             meta,
             tz=tz,
@@ -180,7 +180,7 @@ class FormFlow:
         if in_place and respond is not None and payload is not None:
             text, blocks = alert_message(
                 locale,
-                deps.settings.questetra_base_url,
+                deps.settings.questetra_links,
                 task_from_json(payload),
                 deps.clock.now(),
                 "processed",

@@ -16,6 +16,7 @@ from bot.domain.forms import (
     UserSelect,
 )
 from bot.domain.tasks import Task
+from bot.questetra.urls import QuestetraLinks
 from bot.slack.form_blocks import Click, click_value, parse_click, process_elements, processed_line
 from bot.slack.form_modal import ModalMeta, errors_for, form_modal
 from bot.slack.render import mrkdwn
@@ -40,7 +41,12 @@ def _form(items: list[FormItem], buttons: int = 2, roles: int = 1) -> TaskForm:
 def _modal(form: TaskForm) -> dict:
     meta = ModalMeta(1, LONG, "alert", "https://hooks.slack.test/" + "x" * 900)
     return form_modal(
-        "ja-JP", "https://t.questetra.test/", form, meta, tz=JST, today=date(2026, 11, 27)
+        "ja-JP",
+        QuestetraLinks("https://t.questetra.test/"),
+        form,
+        meta,
+        tz=JST,
+        today=date(2026, 11, 27),
     )
 
 

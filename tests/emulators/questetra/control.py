@@ -33,6 +33,7 @@ def routes(state: EmulatorState) -> list[Route]:
     return [
         post("reset", _reset),
         post("settings", _settings),
+        post("switches", _switches),
         post("form-settings", _form_settings),
         post("users", _add_user),
         post("clients", _add_client),
@@ -102,6 +103,14 @@ def _settings(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> o
         for name, value in body.items():
             setattr(s, name, value)
     return s.summary()["settings"]
+
+
+def _switches(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> object:
+    """``{"unauthenticated": "redirect", "values": {"LIST": "rows"}, …}`` (switches.py)."""
+    with s.lock:
+        for name, value in body.items():
+            s.switches.set(name, value)
+        return s.switches.snapshot()
 
 
 def _form_settings(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> object:
