@@ -42,6 +42,7 @@ from bot.slack.clients import EncryptedInstallationStore, SlackClients
 from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
+from bot.startup import summary
 from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
@@ -215,7 +216,13 @@ def create_app(
         if migrate_on_start:
             await upgrade(engine)
             log.info("database.migrated")
-        log.info("bridge.started", questetra=settings.questetra_base_url, owner=owner)
+        # One line: the mode and the exact URLs to register in Slack and in Questetra.
+        log.info(
+            "bridge.started",
+            **summary(settings),
+            questetra=settings.questetra_base_url,
+            owner=owner,
+        )
         await slack_clients.open_session()
         loops: list[Coroutine[Any, Any, None]] = (
             [

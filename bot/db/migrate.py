@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -39,13 +40,26 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(_upgrade)
 
 
+@cache
+def script_heads() -> frozenset[str]:
+    """Heads of the migration scripts shipped with this version (read once: they cannot change
+    while the process runs)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this version of the code knows."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
+
+
 async def current_heads(engine: AsyncEngine) -> tuple[set[str], set[str]]:
     """(revisions applied in the database, heads of the migration scripts)."""
-    script = ScriptDirectory.from_config(alembic_config())
 
     def _current(connection: Connection) -> set[str]:
         return set(MigrationContext.configure(connection).get_current_heads())
 
     async with engine.connect() as connection:
         applied = await connection.run_sync(_current)
-    return applied, set(script.get_heads())
+    return applied, set(script_heads())

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import httpx2
 
+from bot.diagnose import cause
+
 DEFAULT_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
 # Calls in flight to the tenant at once (also bounded in QuestetraApi, where waiting has a deadline).
 MAX_IN_FLIGHT = 32
@@ -104,7 +106,7 @@ async def probe(http: httpx2.AsyncClient) -> ProbeResult:
     try:
         response = await http.get("API/User/Quser/self")
     except httpx2.HTTPError as exc:
-        return ProbeResult(False, f"cannot connect ({type(exc).__name__})")
+        return ProbeResult(False, f"cannot connect ({cause(exc)})")
     if response.status_code == 401:
         return ProbeResult(True, "API answers (401 without credentials, as expected)")
     if response.status_code == 404:

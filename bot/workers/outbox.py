@@ -207,8 +207,11 @@ class OutboxSender(Worker):
             return
         try:
             channel = row.channel_id or await self._open_im(row)
-            if row.attempts > 1:
-                # An earlier attempt may have posted and died before recording it.
+            if row.attempts > 1 and channel.startswith("D"):
+                # An earlier attempt may have posted and died before recording it. Only a DM is
+                # searched (im:history): reading channels would need channels:history and
+                # groups:history, which the bridge does not ask for, so a channel post may
+                # repeat once after such a crash (README, "Alerts, delivered once").
                 found = await self._find_posted(row.team_id, channel, row.id)
                 if found is not None:
                     await self._mark_sent(row, channel, found, reconciled=True)
