@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,3 +48,61 @@ def subprocess_env() -> dict[str, str]:
     }
     keep["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), keep.get("PYTHONPATH")]))
     return keep
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot <args>`` as a real process; output captured as text."""
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class Served:
+    """``python -m bot serve`` running in the background, answering on ``url``; ``stop()``
+    ends it and returns everything it printed (stdout and stderr together)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, *, args: tuple[str, ...] = ()) -> None:
+        import httpx2
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "bot", "serve", *args],
+            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 40
+        while True:
+            try:
+                httpx2.get(f"{self.url}/healthz", timeout=1)
+                return
+            except httpx2.TransportError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(self.stop()) from None
+                time.sleep(0.2)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+        output, _ = self.process.communicate(timeout=20)
+        return output or ""
