@@ -163,7 +163,7 @@ def to_async_database_url(url: str) -> URL:
         )
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ValueError(
             "is not a database URL: use sqlite:///path/to/file.db or postgresql://user@host/db"
         ) from None
