@@ -374,7 +374,10 @@ def load_settings(environ: Mapping[str, str], *, env_file: str | Path | None = N
     for name in _PLACEHOLDER_CHECKED:
         if name in values and is_placeholder(values[name]):
             found.append(
-                (name, f"{name} is a placeholder, not a real value: put the real one ({HINTS[name]})")
+                (
+                    name,
+                    f"{name} is a placeholder, not a real value: put the real one ({HINTS[name]})",
+                )
             )
             del values[name]
     for problem in coherence_problems({**values, **{n: "x" for n, _ in found}}):

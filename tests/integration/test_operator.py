@@ -256,9 +256,7 @@ def test_slack_variables_never_reach_bolt_behind_the_settings(base, slack, tmp_p
     assert query.get("user_scope", [""]) == [""]
     assert 'lang="ja"' in page.text  # the bridge's page, not Bolt's
     ignored = [
-        json.loads(line)["detail"]
-        for line in output.splitlines()
-        if '"settings.ignored"' in line
+        json.loads(line)["detail"] for line in output.splitlines() if '"settings.ignored"' in line
     ]
     assert [d.split(" ", 1)[0] for d in ignored] == [
         "SLACK_INSTALL_PATH",
@@ -297,7 +295,9 @@ def test_check_passes_on_a_sound_setup(base, oauth_client, tmp_path) -> None:
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()
     assert lines[0] == "OK   settings: valid"
-    assert "OK   slack: bot token works for workspace Acme (T0001), with every scope needed" in lines
+    assert (
+        "OK   slack: bot token works for workspace Acme (T0001), with every scope needed" in lines
+    )
     assert any(
         line.startswith("OK   questetra oauth: client bridge-client accepted") for line in lines
     )

@@ -212,5 +212,10 @@ def test_a_plain_path_is_refused_with_the_url_to_write() -> None:
 
 
 def test_foreign_variables_are_named() -> None:
-    environ = {"SLACK_SCOPES": "x", "QUESTETRA_CLIENTID": "typo", "SLACK_BOT_TOKEN": "x", "PATH": ""}
+    environ = {
+        "SLACK_SCOPES": "x",
+        "QUESTETRA_CLIENTID": "typo",
+        "SLACK_BOT_TOKEN": "x",
+        "PATH": "",
+    }
     assert foreign_variables(environ) == ["QUESTETRA_CLIENTID", "SLACK_SCOPES"]
