@@ -320,6 +320,7 @@ async def startup_warnings(settings: Settings, engine: AsyncEngine) -> list[Chec
     results = await asyncio.gather(
         _bounded(check_stored_secrets(settings, engine), "stored secrets"),
         _bounded(check_slack(settings), "slack"),
+        _bounded(check_socket_mode(settings), "socket mode"),
         _bounded(check_questetra(settings), "questetra"),
     )
     return [r for r in results if r is not None and not r.ok]

@@ -60,10 +60,17 @@ async def test_metrics_include_process_platform_and_gc(bot) -> None:
         assert name in text, name
 
 
-async def test_readyz_when_migrated(bot) -> None:
+async def test_readyz_when_migrated_logs_nothing(bot, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
     response = await bot.get("/readyz")
     assert response.status_code == 200
     assert response.json()["migrations"] == "head"
+    # Probed every few seconds: not a line in the log (the test's own client aside).
+    logged = [r for r in caplog.records if not r.name.startswith("httpx2")]
+    assert [r for r in logged if r.levelno >= logging.INFO] == []
 
 
 async def test_metrics_count_requests_by_route_and_status(bot, signer) -> None:
