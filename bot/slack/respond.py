@@ -5,6 +5,10 @@ every answer to a ``response_url``: a good share of the CPU an answer costs. :cl
 takes the same arguments and sends the same body (Bolt's own message builder), over the session of
 :class:`bot.slack.clients.SlackClients`; a global middleware puts it into every request's context,
 so listeners' ``respond`` and ``context.respond`` are this one without knowing it.
+
+Both doors of the rendering boundary are here for listeners: every answer through ``respond`` is
+finished by :func:`bot.slack.render.finish_message`, and the same middleware puts the request's
+Web API client behind the boundary (:func:`bot.slack.clients.rendering`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from slack_sdk.webhook.webhook_response import WebhookResponse
 
-from bot.slack.clients import SlackClients
+from bot.slack.clients import SlackClients, rendering
+from bot.slack.render import finish_message
 
 
 class SharedRespond(AsyncRespond):
@@ -62,7 +67,7 @@ class SharedRespond(AsyncRespond):
                 metadata=metadata,
             )
         client = AsyncWebhookClient(self.response_url, session=self.session)
-        return await client.send_dict(message)
+        return await client.send_dict(finish_message(message))
 
 
 def register(app: AsyncApp, clients: SlackClients) -> None:
@@ -75,4 +80,6 @@ def register(app: AsyncApp, clients: SlackClients) -> None:
         context["respond"] = SharedRespond(
             response_url=context.response_url, session=clients.session
         )
+        if context.client is not None:
+            context["client"] = rendering(context.client)
         await next()
