@@ -61,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.logging import configure_logging
-    from bot.startup import StartupError, prepare
+    from bot.startup import StartupError, prepare, report_problems
 
     environ = dict(os.environ)
     settings = _settings("serve")
@@ -77,7 +77,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for problem in warnings:
         log.warning("startup.problem", check=problem.name, detail=problem.detail)
     try:
-        app = create_app(settings, migrate_on_start=False, environ=environ)
+        app = create_app(
+            settings,
+            migrate_on_start=False,
+            environ=environ,
+            on_start=lambda: report_problems(settings),
+        )
     except ConfigurationError as exc:
         print(f"The bridge cannot start: {exc}", file=sys.stderr)
         return 2

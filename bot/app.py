@@ -6,7 +6,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -84,9 +84,11 @@ def create_app(
     background_jobs: bool = True,
     tuning: Tuning | None = None,
     environ: Mapping[str, str] | None = None,
+    on_start: Callable[[], Coroutine[Any, Any, None]] | None = None,
 ) -> Starlette:
     """Build the ASGI app. Tests inject the clock, the engine and the Questetra transport; the
-    Slack Web API base URL is ``settings.slack_api_url``, so a fake Slack is just a setting."""
+    Slack Web API base URL is ``settings.slack_api_url``, so a fake Slack is just a setting.
+    ``on_start`` runs in the background once the app starts (``serve``: the start-up warnings)."""
     clock = clock or SystemClock()
     tuning = tuning or Tuning()
     owner = _owner_id()
@@ -235,6 +237,9 @@ def create_app(
             else []
         )
         jobs = [asyncio.create_task(loop) for loop in loops]
+        started: asyncio.Task[None] | None = (
+            asyncio.create_task(on_start()) if on_start is not None else None
+        )
         socket_mode = None
         try:
             # Inside the try: a failed connect still stops the jobs and closes the session.
@@ -250,6 +255,8 @@ def create_app(
                 log.info("slack.socket_mode_connected")
             yield
         finally:
+            if started is not None and not started.done():
+                started.cancel()
             if socket_mode is not None:
                 await socket_mode.close_async()  # type: ignore[no-untyped-call]
             # Stop taking new work, let the current round end, hand leases back.

@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import structlog
+
 from bot.checks import TIMEOUT, CheckResult, startup_warnings
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.migrate import current_heads, upgrade
 from bot.diagnose import cause, database_target
 
-__all__ = ["StartupError", "prepare", "summary"]
+__all__ = ["StartupError", "prepare", "report_problems", "summary"]
+
+log = structlog.stdlib.get_logger("bot")
 
 
 class StartupError(Exception):
@@ -20,7 +24,8 @@ class StartupError(Exception):
 
 
 async def prepare(settings: Settings, *, migrate: bool) -> list[CheckResult]:
-    """Reach the database (and migrate it unless told not to); then the survivable problems.
+    """Reach the database (and migrate it unless told not to); a database behind this version's
+    migrations under ``--no-migrate`` comes back as a problem to log.
 
     Raises :class:`StartupError` when the database cannot be reached or migrated.
     """
@@ -55,7 +60,21 @@ async def prepare(settings: Settings, *, migrate: bool) -> list[CheckResult]:
                         "run `python -m bot migrate` (/readyz answers 503 until then)",
                     )
                 )
-        return behind + await startup_warnings(settings, engine)
+        return behind
+    finally:
+        await engine.dispose()
+
+
+async def report_problems(settings: Settings) -> None:
+    """Log one warning per problem ``serve`` can survive (stored secrets the keys cannot open,
+    Slack refusing the token, Questetra unreachable). Runs once the server listens, so a slow
+    or unreachable dependency never delays the start."""
+    engine = create_engine(settings.async_database_url)
+    try:
+        problems = await startup_warnings(settings, engine)
+        for problem in problems:
+            log.warning("startup.problem", check=problem.name, detail=problem.detail)
+        log.info("startup.checked", problems=len(problems))
     finally:
         await engine.dispose()
 

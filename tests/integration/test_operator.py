@@ -171,6 +171,8 @@ def test_sqlite_in_a_missing_folder_is_one_line(base, tmp_path) -> None:
 def test_a_clean_start_says_mode_and_urls_and_warns_of_nothing(base, tmp_path) -> None:
     served = Served({**base, "LOG_FORMAT": "json"}, tmp_path)
     try:
+        # The start-up checks run once the server listens: wait for their verdict.
+        served.wait_for('"startup.checked"')
         front = httpx2.get(served.url + "/", timeout=5)
         metrics = httpx2.get(served.url + "/metrics", timeout=5).text
         health = httpx2.get(served.url + "/healthz", timeout=5).json()
@@ -180,6 +182,8 @@ def test_a_clean_start_says_mode_and_urls_and_warns_of_nothing(base, tmp_path) -
     assert len(records) == len(output.splitlines()), output  # every line is JSON
     assert [r for r in records if r["level"] in ("warning", "error", "critical")] == []
     (started,) = [r for r in records if r["event"] == "bridge.started"]
+    (checked,) = [r for r in records if r["event"] == "startup.checked"]
+    assert checked["problems"] == 0
     assert started["mode"] == "HTTP, one workspace"
     assert started["slack_request_url"] == "http://bot.test/slack/events"
     assert started["questetra_redirect_uri"] == "http://bot.test/questetra/oauth/callback"
@@ -204,6 +208,7 @@ def test_problems_found_at_start_are_one_warning_each(base, tmp_path) -> None:
         )
     env = {**base, "QUESTETRA_BASE_URL": "http://127.0.0.1:9/", "LOG_FORMAT": "json"}
     served = Served(env, tmp_path)
+    served.wait_for('"startup.checked"')  # the checks run once the server listens
     output = served.stop()
     warnings = [
         json.loads(line)
