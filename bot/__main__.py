@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot serve|migrate|check|keygen|rotate-keys|audit|demo``.
+"""Command line: ``python -m bot serve|migrate|check|probe|keygen|rotate-keys|audit|demo``.
 
 The only reader of the environment. Every way a command can fail on its settings or its
 database ends in one line (or one list) saying what to fix, and exit code 2.
@@ -153,6 +153,48 @@ def cmd_check(_: argparse.Namespace) -> int:
     return 0 if not failed else 1
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    """Report how the tenant's answers compare with what the bridge expects (shapes only)."""
+    from getpass import getpass
+
+    from bot.questetra.probe_report import render
+    from bot.services.probe import (
+        LinkChoice,
+        ProbeSetupError,
+        probe_with_link,
+        probe_with_password,
+    )
+
+    settings = _settings()
+    locale = args.lang or _language_of_environment()
+    try:
+        if args.basic:
+            # Asked for here, never taken from the command line (shell history, process lists).
+            email = input("Questetra e-mail: ").strip()
+            api_password = getpass("API password (not the sign-in password): ")
+            report = asyncio.run(
+                probe_with_password(
+                    settings, email=email, api_password=api_password, checks=args.checks
+                )
+            )
+        else:
+            choice = LinkChoice(team_id=args.team, slack_user_id=args.slack_user)
+            report = asyncio.run(probe_with_link(settings, choice, checks=args.checks))
+    except ProbeSetupError as exc:
+        print(f"The probe cannot run: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(report, locale))
+    return 0 if report.clean else 1
+
+
+def _language_of_environment() -> str:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
 def cmd_rotate_keys(_: argparse.Namespace) -> int:
     from bot.crypto import KeyRing
     from bot.db.engine import create_engine, create_session_factory
@@ -235,6 +277,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check", help="validate settings and reach the database, Slack and Questetra once"
     ).set_defaults(func=cmd_check)
+    probe = sub.add_parser(
+        "probe",
+        help="run once on a real tenant: a report of its API shapes (never values) and how "
+        "they differ from what the bot expects",
+    )
+    probe.add_argument(
+        "--checks",
+        action="store_true",
+        help="also run the harmless one-off checks (refusals of made-up ids; changes nothing)",
+    )
+    probe.add_argument(
+        "--basic",
+        action="store_true",
+        help="ask for a Questetra e-mail and API password instead of using a linked user",
+    )
+    probe.add_argument(
+        "--slack-user",
+        help="the linked Slack user id to probe as (default: the link used most recently)",
+    )
+    probe.add_argument("--team", help="the Slack team id of --slack-user")
+    probe.add_argument("--lang", choices=("en", "ja"), help="report language (default: LANG)")
+    probe.set_defaults(func=cmd_probe)
     sub.add_parser("keygen", help="print a new key for BOT_ENCRYPTION_KEYS").set_defaults(
         func=cmd_keygen
     )

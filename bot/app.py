@@ -192,7 +192,7 @@ def create_app(
         clock=clock,
         clients=slack_clients,
         profiles=profiles,
-        base_url=settings.questetra_base_url,
+        links=settings.questetra_links,
         owner=owner,
         metrics=metrics,
         on_channel_gone=on_channel_gone,

@@ -30,6 +30,8 @@ from pydantic import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.questetra.urls import DEFAULT_TASK_URL, QuestetraLinks, template_problem
+
 __all__ = [
     "Settings",
     "SettingsError",
@@ -75,6 +77,10 @@ HINTS: dict[str, str] = {
     "START_EVENTS_FILE": "path to a YAML file of start events",
     "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "LOG_FORMAT": "`console` or `json`",
+    "QUESTETRA_TASK_URL": (
+        "a template such as {base}PE/Workitem/Form/viewIframe?workitemId={workitem_id}, or unset "
+        "to link tasks to their process page"
+    ),
 }
 
 # Settings whose value is free text an example could have filled in (not numbers, not choices).
@@ -199,6 +205,7 @@ class Settings(BaseModel):
     questetra_client_secret: OptionalSecret = Field(default=None, alias="QUESTETRA_CLIENT_SECRET")
     questetra_scope: Literal["any", "read"] = Field(default="any", alias="QUESTETRA_SCOPE")
     questetra_basic_auth: bool = Field(default=False, alias="QUESTETRA_BASIC_AUTH")
+    questetra_task_url: OptionalStr = Field(default=None, alias="QUESTETRA_TASK_URL")
     bot_public_url: str = Field(default="http://localhost:3000", alias="BOT_PUBLIC_URL")
     bot_encryption_keys: Annotated[
         CsvList, AfterValidator(lambda keys: [_check_fernet_key(k) for k in keys])
@@ -238,6 +245,16 @@ class Settings(BaseModel):
             raise ValueError("is a placeholder, not a real value")
         return value
 
+    @field_validator("questetra_task_url")
+    @classmethod
+    def _task_url_template(cls, value: str | None) -> str | None:
+        if value is not None:
+            value = value.strip()
+            problem = template_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
+
     @field_validator("bot_public_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
@@ -264,6 +281,11 @@ class Settings(BaseModel):
     @property
     def oauth_redirect_uri(self) -> str:
         return f"{self.bot_public_url}/questetra/oauth/callback"
+
+    @property
+    def questetra_links(self) -> QuestetraLinks:
+        """The tenant pages Slack messages link to."""
+        return QuestetraLinks(self.questetra_base_url, self.questetra_task_url or DEFAULT_TASK_URL)
 
     @property
     def oauth_enabled(self) -> bool:

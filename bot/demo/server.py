@@ -167,7 +167,7 @@ class DemoPage:
                         "node": item.node_name,
                         "state": item.state,
                         "who": who,
-                        "url": f"{self.questetra_url}PE/Workitem/Form/view?workitemId={item.id}",
+                        "url": f"{self.questetra_url}PE/Workitem/Form/viewIframe?workitemId={item.id}",
                     }
                 )
             signed_in = state.signed_in_user

@@ -17,7 +17,8 @@ One definition format everywhere (YAML file, admin modal, database)::
     requester_field: applicant         # optional: User-type field filled with the starter's e-mail
     default_title: {en: …, ja: …}      # optional: pre-filled process title
     fields:
-      - name: amount                   # Questetra field name, sent as q_amount
+      - name: q_amount                 # the field name as Questetra shows it, sent verbatim
+                                       # (a bare `amount` is sent as q_amount too)
         label: {en: Amount, ja: 金額}
         type: number                   # string textarea number select date datetime user organization
         required: true
@@ -179,7 +180,7 @@ class FieldSpec:
 
     @property
     def param(self) -> str:
-        return f"q_{self.name}"
+        return param_name(self.name)
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
@@ -206,10 +207,25 @@ class StartEventSpec:
     @property
     def asked_fields(self) -> tuple[FieldSpec, ...]:
         """The fields the form shows (the requester field is filled in, never asked)."""
-        return tuple(f for f in self.fields if f.name != self.requester_field)
+        if self.requester_field is None:
+            return self.fields
+        requester = param_name(self.requester_field)
+        return tuple(f for f in self.fields if f.param != requester)
 
     def field(self, name: str) -> FieldSpec | None:
-        return next((f for f in self.fields if f.name == name), None)
+        """The field named ``name``, written either way (``q_amount`` or ``amount``)."""
+        wanted = param_name(name)
+        return next((f for f in self.fields if f.param == wanted), None)
+
+
+def param_name(field_name: str) -> str:
+    """The parameter Questetra expects for a data item: its field name, verbatim.
+
+    Questetra's field names start with ``q_`` ([SWG] ``varName`` example ``q_decimal``;
+    [ADDON-BULK] sends ``q_corp,q_div,q_name`` as they are), so a name written as Questetra
+    shows it is sent unchanged; a bare name (``amount``, the bridge's older spelling) gets the
+    prefix. Never ``q_q_`` (questetra-fidelity.md J2)."""
+    return field_name if field_name.startswith("q_") else f"q_{field_name}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,8 +386,6 @@ def _parse_field(raw: object, problems: _Problems) -> FieldSpec | None:
     name = str(raw.get("name") or "").strip()
     if not name:
         problems.add_at("name", P + "missing")
-    elif name.startswith("q_") and FIELD_NAME_PATTERN.match(name[2:]):
-        problems.add_at("name", P + "field_name_prefix", name=name, bare=name[2:])
     elif not FIELD_NAME_PATTERN.match(name):
         problems.add_at("name", P + "bad_field_name", name=name)
     label = _text(raw.get("label"), problems.at("label"), required=True)
@@ -519,7 +533,7 @@ def parse_definition(raw: object, *, base_url: str) -> tuple[StartEventSpec | No
     requester = str(raw.get("requester_field") or "").strip() or None
     if requester is not None:
         here = problems.at("requester_field")
-        listed = next((f for f in fields if f.name == requester), None)
+        listed = next((f for f in fields if f.param == param_name(requester)), None)
         if not FIELD_NAME_PATTERN.match(requester):
             here.add(P + "bad_field_name", name=requester)
         elif listed is not None and listed.type is not FieldType.USER:
@@ -598,11 +612,12 @@ def _fields(raw: object, problems: _Problems) -> list[FieldSpec]:
         label = str(entry.get("name") or "") if isinstance(entry, Mapping) else None
         here = problems.at(index, label)
         spec = _parse_field(entry, here)
-        if label and label in seen:
+        # `amount` and `q_amount` are one Questetra parameter: one field.
+        if label and param_name(label) in seen:
             here.add_at("name", P + "duplicate_field", name=label)
             continue
         if label:
-            seen.add(label)
+            seen.add(param_name(label))
         if spec is not None:
             fields.append(spec)
     return fields
@@ -846,7 +861,7 @@ def prepare_submission(
         else:
             params.extend((fld.param, value) for value in encoded)
     if spec.requester_field and requester_email:
-        params.append((f"q_{spec.requester_field}", requester_email))
+        params.append((param_name(spec.requester_field), requester_email))
     if problems:
         return problems
     return Submission(clean_title, tuple(params))
@@ -934,23 +949,24 @@ def map_questetra_errors(spec: StartEventSpec, errors: Sequence[tuple[str, str]]
     Questetra's detail; ``PARAMETER_NAME_ERROR`` about one of our fields means the field is not
     editable on the start event; known error types get a plain explanation.
     """
-    asked = {f.name for f in spec.asked_fields}
+    asked = {f.param: f.name for f in spec.asked_fields}
+    requester = param_name(spec.requester_field) if spec.requester_field else None
     fields: dict[str, list[Message]] = {}
     general: list[Message] = []
     for key, raw_detail in errors:
         detail = _short(raw_detail)
-        name = key[2:] if key.startswith("q_") else key
+        param = param_name(key)
         if key == "title":
             fields.setdefault(TITLE, []).append(msg(Q + "field", detail=detail or key))
-        elif name in asked:
-            fields.setdefault(name, []).append(msg(Q + "field", detail=detail or key))
+        elif param in asked:
+            fields.setdefault(asked[param], []).append(msg(Q + "field", detail=detail or key))
         elif key == "PARAMETER_NAME_ERROR":
-            bad = detail[2:] if detail.startswith("q_") else detail
+            bad = param_name(detail) if detail else ""
             if bad in asked:
-                fields.setdefault(bad, []).append(msg(Q + "not_editable"))
+                fields.setdefault(asked[bad], []).append(msg(Q + "not_editable"))
             else:
                 general.append(msg(Q + "bad_parameter", name=detail))
-        elif spec.requester_field and name == spec.requester_field:
+        elif requester is not None and param == requester:
             general.append(msg(Q + "requester", detail=detail))
         elif key in GENERAL_ERRORS:
             general.append(msg(GENERAL_ERRORS[key], detail=detail))

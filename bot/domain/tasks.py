@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 ListKind = Literal["allocated", "offered"]
 
@@ -36,13 +35,26 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table data item (LIST): rows of cells, and the summary row when the app has one."""
+
+    rows: tuple[tuple[str, ...], ...]
+    summary: tuple[str, ...] | None = None
+
+
+# A data item's value as people read it: a text, several texts (choices, files, people), a table,
+# or nothing entered. bot/questetra/values.py reads every wire shape into one of these.
+Readable = str | tuple[str, ...] | Table | None
+
+
+@dataclass(frozen=True)
 class DataItem:
     number: int
     name: str
     data_type: str
     sub_type: str | None
     order: int
-    value: Any
+    value: Readable
 
 
 @dataclass(frozen=True)
@@ -119,38 +131,21 @@ def paginate(tasks: Sequence[Task], page: int, size: int) -> Page:
     return Page(list(tasks[number * size : (number + 1) * size]), number, total_pages, len(tasks))
 
 
-def display_value(data_type: str, value: Any, *, max_rows: int = 5, max_len: int = 500) -> str:
-    """A data item's value as short plain text, whatever shape Questetra sends (tolerant on
-    purpose: the shapes per type are partly inferred)."""
-    if value is None or value == "" or value == []:
+def display_value(value: Readable, *, max_rows: int = 5, max_len: int = 500) -> str:
+    """A data item's value as short plain text: lists joined, tables one row a line (then the
+    summary row), at most ``max_rows`` rows and ``max_len`` characters."""
+    if value is None or value == "" or value == ():
         return "—"
-    text: str
-    if isinstance(value, list):
-        parts = []
-        for item in value:
-            if isinstance(item, dict):
-                parts.append(
-                    str(item.get("display") or item.get("name") or item.get("value") or "")
-                )
-            else:
-                parts.append(str(item))
-        text = ", ".join(p for p in parts if p) or "—"
-    elif isinstance(value, dict):
-        rows = value.get("rows")
-        if isinstance(rows, list):
-            shown = [
-                " | ".join(str(c) for c in row) if isinstance(row, list) else str(row)
-                for row in rows[:max_rows]
-            ]
-            more = len(rows) - len(shown)
-            text = "\n".join(shown) + (f"\n… (+{more})" if more > 0 else "")
-        elif "name" in value:
-            email = value.get("email")
-            text = f"{value['name']} <{email}>" if email else str(value["name"])
-        else:
-            text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+    if isinstance(value, Table):
+        shown = [" | ".join(row) for row in value.rows[:max_rows]]
+        more = len(value.rows) - len(shown)
+        if more > 0:
+            shown.append(f"… (+{more})")
+        if value.summary is not None:
+            shown.append("Σ " + " | ".join(value.summary))
+        text = "\n".join(shown) or "—"
+    elif isinstance(value, tuple):
+        text = ", ".join(v for v in value if v) or "—"
     else:
-        text = str(value)
+        text = value
     return text if len(text) <= max_len else text[: max_len - 1] + "…"

@@ -203,7 +203,8 @@ EN: dict[str, str] = {
         "for a form that asks only for the title."
     ),
     "admin.start_events.form.fields_example": (
-        "Example:\n```- name: amount\n  label: Amount\n  type: number\n  required: true```"
+        "Example (the field name as Questetra shows it):\n"
+        "```- name: q_amount\n  label: Amount\n  type: number\n  required: true```"
     ),
     "admin.start_events.form.yaml_error": "The fields are not valid YAML (line {line}).",
     # Problems of a definition (file, form, stored row)
@@ -232,9 +233,6 @@ EN: dict[str, str] = {
     "admin.start_events.problem.name_fixed": "the name cannot change (it stays “{name}”)",
     "admin.start_events.problem.bad_field_name": (
         "“{name}” is not a Questetra field name (letters, digits and _ only)"
-    ),
-    "admin.start_events.problem.field_name_prefix": (
-        "write the field name without q_: “{bare}” instead of “{name}”"
     ),
     "admin.start_events.problem.duplicate_field": "the field “{name}” is listed twice",
     "admin.start_events.problem.bad_type": "must be one of: {types}",
@@ -477,7 +475,8 @@ JA: dict[str, str] = {
         "尋ねるフォームになります。"
     ),
     "admin.start_events.form.fields_example": (
-        "例:\n```- name: amount\n  label: 金額\n  type: number\n  required: true```"
+        "例 (フィールド名は Questetra の表示どおり):\n"
+        "```- name: q_amount\n  label: 金額\n  type: number\n  required: true```"
     ),
     "admin.start_events.form.yaml_error": "項目が正しい YAML ではありません（{line} 行目）。",
     # Problems of a definition (file, form, stored row)
@@ -506,9 +505,6 @@ JA: dict[str, str] = {
     "admin.start_events.problem.name_fixed": "名前は変更できません（「{name}」のままです）",
     "admin.start_events.problem.bad_field_name": (
         "「{name}」は Questetra のフィールド名ではありません（英数字と _ のみ）"
-    ),
-    "admin.start_events.problem.field_name_prefix": (
-        "フィールド名は q_ なしで書いてください: 「{name}」ではなく「{bare}」"
     ),
     "admin.start_events.problem.duplicate_field": "項目「{name}」が 2 回書かれています",
     "admin.start_events.problem.bad_type": "次のいずれかにしてください: {types}",

@@ -10,13 +10,13 @@ from typing import Any
 import httpx2
 
 from bot.metrics import Metrics
+from bot.questetra import answers
 from bot.questetra.client import MAX_IN_FLIGHT
 from bot.questetra.errors import (
     QuestetraAuthFailed,
     QuestetraBadRequest,
     QuestetraDown,
     QuestetraForbidden,
-    QuestetraProtocolError,
 )
 from bot.questetra.models import QUser
 
@@ -101,29 +101,28 @@ class QuestetraApi:
 
 
 def _parse(path: str, response: httpx2.Response) -> Any:
+    """Statuses with a meaning of their own first; then the JSON, through the one boundary that
+    refuses redirects, web pages and anything else that is not what the call expects."""
     code = response.status_code
     if code == 401:
         raise QuestetraAuthFailed()
     if code == 403:
         raise QuestetraForbidden()
     if code == 400:
-        raise QuestetraBadRequest(_errors_of(response))
-    if code >= 500:
-        raise QuestetraDown(f"{path}: HTTP {code}")
-    if code != 200:
-        raise QuestetraProtocolError(f"{path}: HTTP {code}")
-    if not response.content:
+        problems = _errors_of(response)
+        if problems is None:
+            raise answers.unexpected(path, response)
+        raise QuestetraBadRequest(problems)
+    return answers.json_body(path, response)
+
+
+def _errors_of(response: httpx2.Response) -> list[dict[str, Any]] | None:
+    """The ``{"errors": [...]}`` of a 400, or None when the body is not that JSON at all."""
+    if answers.is_web_page(response):
         return None
-    try:
-        return response.json()
-    except (ValueError, RecursionError):  # absurdly nested JSON is unreadable too
-        raise QuestetraProtocolError(f"{path}: answer is not JSON") from None
-
-
-def _errors_of(response: httpx2.Response) -> list[dict[str, Any]]:
     try:
         body = response.json()
     except (ValueError, RecursionError):
-        return []
+        return None
     problems = body.get("errors") if isinstance(body, dict) else None
     return [p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else []

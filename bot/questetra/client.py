@@ -8,6 +8,10 @@ from dataclasses import dataclass
 import httpx2
 
 from bot.diagnose import cause
+from bot.questetra import answers
+from bot.questetra.answers import AnswerKind
+from bot.questetra.errors import QuestetraError
+from bot.questetra.models import QUser
 
 DEFAULT_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
 # Calls in flight to the tenant at once (also bounded in QuestetraApi, where waiting has a deadline).
@@ -101,16 +105,51 @@ def build_http_client(
     )
 
 
-async def probe(http: httpx2.AsyncClient) -> ProbeResult:
-    """Is the tenant's API there? Without credentials a live tenant answers 401 to ``Quser/self``."""
+async def probe(http: httpx2.AsyncClient, auth: httpx2.Auth | None = None) -> ProbeResult:
+    """Is the tenant's API there?
+
+    Without a credential a live tenant may answer ``Quser/self`` with a 401, a redirect to its
+    sign-in page or a 200 sign-in page (questetra-fidelity.md C3: undocumented): each of these is
+    a healthy tenant. A redirect to the same path elsewhere means the base URL itself moved.
+    With a credential (``auth``), only the JSON user is a success, and any redirect is reported
+    as what it is ("the base URL redirects to …", A4).
+    """
+    path = "API/User/Quser/self"
     try:
-        response = await http.get("API/User/Quser/self")
+        response = await http.get(path, auth=auth) if auth else await http.get(path)
     except httpx2.HTTPError as exc:
         return ProbeResult(False, f"cannot connect ({cause(exc)})")
-    if response.status_code == 401:
-        return ProbeResult(True, "API answers (401 without credentials, as expected)")
-    if response.status_code == 404:
+    code = response.status_code
+    if code == 404:
         return ProbeResult(False, "no Questetra API at this URL (404): check QUESTETRA_BASE_URL")
-    if response.status_code >= 500:
-        return ProbeResult(False, f"Questetra answered {response.status_code}: try again later")
-    return ProbeResult(False, f"unexpected answer {response.status_code}: check QUESTETRA_BASE_URL")
+    if code >= 500:
+        return ProbeResult(False, f"Questetra answered {code}: try again later")
+    if auth is not None:
+        return _probe_with_credential(path, response)
+    if code == 401:
+        return ProbeResult(True, "API answers (401 without credentials, as expected)")
+    if 300 <= code < 400 or (200 <= code < 300 and answers.is_web_page(response)):
+        found = answers.classify(response)
+        if found.kind is AnswerKind.REDIRECT:
+            return ProbeResult(
+                False, f"the base URL redirects to {found.target}: use that as QUESTETRA_BASE_URL"
+            )
+        where = f" ({found.target})" if found.target else ""
+        return ProbeResult(
+            True, f"the tenant answers unauthenticated calls with its sign-in page{where}"
+        )
+    return ProbeResult(False, f"unexpected answer {code}: check QUESTETRA_BASE_URL")
+
+
+def _probe_with_credential(path: str, response: httpx2.Response) -> ProbeResult:
+    code = response.status_code
+    if code == 401:
+        return ProbeResult(True, "API answers, but refused this credential (401)")
+    if 300 <= code < 400:
+        found = answers.classify(response)
+        return ProbeResult(False, f"{found.describe()}: check QUESTETRA_BASE_URL")
+    try:
+        QUser.parse(answers.json_body(path, response))
+    except QuestetraError as exc:
+        return ProbeResult(False, f"{exc}: check QUESTETRA_BASE_URL")
+    return ProbeResult(True, "API answers with the signed-in user, as expected")

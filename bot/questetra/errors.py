@@ -8,6 +8,8 @@
     ├── QuestetraForbidden      403 (edition or user rights)     → also errors.PermissionDenied
     ├── QuestetraBadRequest     400 {"errors": [...]}            → also errors.QuestetraRejected
     ├── QuestetraProtocolError  an answer we cannot read         → also errors.QuestetraUnavailable
+    │   └── QuestetraUnexpectedAnswer  a redirect, a sign-in page, not the promised document
+    │                                   (bot/questetra/answers.py decides, for every call)
     ├── InvalidGrant            token endpoint: code or refresh token no longer valid
     └── InvalidClient           token endpoint: the OAuth client was deactivated or deleted
 

@@ -3,6 +3,17 @@
 Questetra authenticates clients with ``client_secret_post`` only; Authlib's default is
 ``client_secret_basic``, so the method is set explicitly. The token POST is never retried: a
 refresh token sent twice may rotate away under us.
+
+Questetra does not document its token endpoint's errors; Spring-based servers answer a bad
+client with ``401 {"error":"unauthorized"}`` or an HTML 401 as readily as with RFC 6749's
+``invalid_client`` (questetra-fidelity.md B6). So failures are classified by status first, in
+:func:`classify_token_answer`, before Authlib reads the body::
+
+    401, any body                          → InvalidClient  (admins are told, links kept)
+    400 with "invalid_client"              → InvalidClient
+    400, any other body                    → InvalidGrant   (the user re-links)
+    5xx, or a 2xx/4xx that is not JSON     → QuestetraDown
+    3xx, a web page                        → QuestetraUnexpectedAnswer (unavailable; logged)
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
+from bot.questetra import answers
 from bot.questetra.errors import InvalidClient, InvalidGrant, QuestetraDown, QuestetraProtocolError
 from bot.questetra.models import TokenSet
 
@@ -53,7 +65,7 @@ class QuestetraOAuth:
         return f"QuestetraOAuth(base_url={self._base_url!r}, client_id={self._client_id!r})"
 
     def _client(self) -> AsyncOAuth2Client:
-        return AsyncOAuth2Client(
+        client = AsyncOAuth2Client(
             client_id=self._client_id,
             client_secret=self._client_secret,
             token_endpoint_auth_method="client_secret_post",  # noqa: S106 - a method name
@@ -63,6 +75,9 @@ class QuestetraOAuth:
             transport=self._transport,
             timeout=self._timeout,
         )
+        client.register_compliance_hook("access_token_response", classify_token_answer)
+        client.register_compliance_hook("refresh_token_response", classify_token_answer)
+        return client
 
     def authorization_url(self, *, state: str, code_verifier: str) -> str:
         client = self._client()
@@ -70,6 +85,16 @@ class QuestetraOAuth:
             self._base_url + AUTHORIZE_PATH, state=state, code_verifier=code_verifier
         )
         return str(url)
+
+    def bogus_refresh_form(self) -> dict[str, str]:
+        """A refresh request with a token that never existed (``python -m bot probe --checks``:
+        it shows how the tenant refuses a dead grant, and changes nothing)."""
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": "probe-" + str(generate_token(32)),
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
 
     async def exchange_code(self, *, code: str, code_verifier: str, now: datetime) -> TokenSet:
         return await self._token_call(
@@ -98,17 +123,59 @@ class QuestetraOAuth:
                         code_verifier=params["code_verifier"],
                     )
             except OAuthError as exc:
-                if exc.error == "invalid_client":
-                    raise InvalidClient("Questetra refused the OAuth client") from None
-                if exc.error in ("invalid_grant", "invalid_request"):
-                    raise InvalidGrant(f"token endpoint answered {exc.error}") from None
-                raise QuestetraProtocolError(f"token endpoint answered {exc.error}") from None
+                # A 2xx carrying an error (the hook lets those through): read like a 400.
+                raise _refusal(str(exc.error)) from None
             except httpx2.HTTPError as exc:
                 raise QuestetraDown(f"token endpoint: {type(exc).__name__}") from None
             except (ValueError, TypeError, OverflowError, RecursionError):
                 # Not JSON, absurdly nested, or values Authlib cannot take (expires_in: inf).
                 raise QuestetraProtocolError("token endpoint answer is not JSON") from None
         return _token_set(raw, now)
+
+
+def classify_token_answer(response: httpx2.Response) -> httpx2.Response:
+    """Authlib compliance hook: raise the bridge's error for a failed token answer, or hand a
+    2xx JSON answer on to Authlib. Bodies are never logged here (a success carries tokens)."""
+    code = response.status_code
+    if code == 401:
+        raise InvalidClient(f"token endpoint answered 401 ({_error_of(response) or 'no error'})")
+    if code >= 500:
+        raise QuestetraDown(f"token endpoint: HTTP {code}")
+    if 300 <= code < 400 or answers.is_web_page(response):
+        if code == 400:
+            raise InvalidGrant("token endpoint answered 400 (a web page)")
+        answers.log_raw("token.unexpected_answer", TOKEN_PATH, response, body=False)
+        raise answers.QuestetraUnexpectedAnswer(TOKEN_PATH, answers.classify(response))
+    error = _error_of(response)
+    if code == 400:
+        raise _refusal(error or "no error")
+    if not 200 <= code < 300 or (error is None and not _is_json_object(response)):
+        answers.log_raw("token.unexpected_answer", TOKEN_PATH, response, body=False)
+        raise QuestetraDown(f"token endpoint: HTTP {code}, not a JSON token")
+    return response
+
+
+def _refusal(error: str) -> InvalidClient | InvalidGrant:
+    if error == "invalid_client":
+        return InvalidClient("Questetra refused the OAuth client")
+    return InvalidGrant(f"token endpoint answered {error}")
+
+
+def _error_of(response: httpx2.Response) -> str | None:
+    """The ``error`` member of a JSON body (RFC 6749 or Spring style), if any."""
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) and error else None
+
+
+def _is_json_object(response: httpx2.Response) -> bool:
+    try:
+        return isinstance(response.json(), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _token_set(raw: dict[str, Any], now: datetime) -> TokenSet:

@@ -5,27 +5,36 @@ parameters (repeated for several choices); 200 with the new process id as text, 
 ``<message-start-event-errors><error><key/><detail/></error>…``. No user credential is involved:
 the event's API key is the only check, so it must never reach a log line or an exception text.
 
-Failures, mapped for the caller::
+Success is a 2xx whose body is the new process id, a number ([MSE-CURL], [WPFORM]); anything
+else, a 200 web page from a proxy or a single sign-on gateway included, means nothing started
+(issue #15 item 6; the decision is :mod:`bot.questetra.answers`'). Failures, for the caller::
 
     400 + XML                       → StartEventRejected (Questetra's error list)
     400 unreadable, 404             → StartEventRejected (one synthetic error)
-    connection refused/reset, 401,
-    403, a redirect (IP filtering)  → StartEventRefused  (the request did not start anything)
+    connection refused/reset        → StartEventRefused  reason CONNECTION
+    401, 403 (IP filtering)         → StartEventRefused  reason IP_FILTER
+    a sign-in redirect or page      → StartEventRefused  reason SIGN_IN (also a 200 HTML page)
+    a redirect of the base URL      → StartEventRefused  reason REDIRECT
+    2xx without a process id        → StartEventRefused  reason UNEXPECTED
     read timeout                    → StartEventTimedOut (the outcome is unknown)
     5xx                             → QuestetraDown
+
+The raw answer of every refusal goes to the log only.
 """
 
 from __future__ import annotations
 
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from enum import StrEnum
 from urllib.parse import urlencode
 
 import httpx2
 
 from bot import errors
 from bot.metrics import Metrics
+from bot.questetra import answers
+from bot.questetra.answers import AnswerKind
 from bot.questetra.errors import QuestetraDown, QuestetraError
 
 METRIC_ENDPOINT = "System/Event/MessageStart"
@@ -56,18 +65,38 @@ class StartEventRejected(QuestetraError, errors.QuestetraRejected):
         return "start event refused: " + (", ".join(e.key for e in self.errors) or "no reason")
 
 
+class RefusalReason(StrEnum):
+    """Why a start request started nothing although no 400 came back."""
+
+    CONNECTION = "connection"  # refused, reset or torn down before an answer
+    IP_FILTER = "ip_filter"  # 401 or 403: IP Address Filtering, or the event refuses the caller
+    SIGN_IN = "sign_in"  # a sign-in page or a redirect to one (SSO, a proxy)
+    REDIRECT = "redirect"  # the base URL redirects elsewhere
+    UNEXPECTED = "unexpected"  # a 2xx without a process id
+
+
+_REFUSAL_KEYS = {
+    RefusalReason.CONNECTION: "start.error.connection",
+    RefusalReason.IP_FILTER: "start.error.refused",
+    RefusalReason.SIGN_IN: "start.error.sign_in_page",
+    RefusalReason.REDIRECT: "start.error.redirect",
+    RefusalReason.UNEXPECTED: "start.error.unexpected_answer",
+}
+
+
 class StartEventRefused(QuestetraError, errors.QuestetraUnavailable):
-    """The tenant would not take the request at all (network, IP filtering); nothing started."""
+    """The tenant (or something in front of it) did not start a process; ``reason`` says why."""
 
     key = "start.error.refused"
     next_step = errors.NextStep.ASK_ADMIN
 
-    def __init__(self, detail: str) -> None:
-        errors.QuestetraUnavailable.__init__(self)
+    def __init__(self, reason: RefusalReason, detail: str) -> None:
+        errors.QuestetraUnavailable.__init__(self, _REFUSAL_KEYS[reason])
+        self.reason = reason
         self.detail = detail
 
     def __str__(self) -> str:
-        return f"start event connection refused: {self.detail}"
+        return f"start event not started ({self.reason}): {self.detail}"
 
 
 class StartEventTimedOut(QuestetraError, errors.QuestetraUnavailable):
@@ -92,26 +121,16 @@ def start_form(*, key: str, title: str, params: tuple[tuple[str, str], ...]) -> 
 
 def parse_errors(body: bytes) -> list[StartEventError] | None:
     """The ``<error>`` list of a 400 answer, or None when the body is not that XML."""
-    if len(body) > MAX_ERROR_BODY or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        return None  # no DTDs: nothing to expand, nothing to fetch
-    try:
-        # Our own tenant's answer, size-capped and DTD-free (checked above).
-        root = ET.fromstring(body)  # noqa: S314
-    except ET.ParseError:
+    if len(body) > MAX_ERROR_BODY:
         return None
-    if not root.tag.endswith("errors"):
+    root = answers.safe_xml(body)
+    if root is None or not root.tag.endswith("errors"):
         return None
     found = [
         StartEventError((e.findtext("key") or "").strip(), (e.findtext("detail") or "").strip())
         for e in root.iter("error")
     ]
     return found[:MAX_ERRORS]
-
-
-def parse_process_id(text: str) -> int | None:
-    """The new process id; INFERRED format, so anything else is a success without an id."""
-    value = text.strip()
-    return int(value) if value.isdigit() else None
 
 
 class StartEventClient:
@@ -130,8 +149,8 @@ class StartEventClient:
         key: str,
         title: str,
         params: tuple[tuple[str, str], ...],
-    ) -> int | None:
-        """Start a process; returns its id (None if Questetra's answer carries none)."""
+    ) -> int:
+        """Start a process; returns its id (see the module docstring for every failure)."""
         started = time.perf_counter()
         status = "error"
         try:
@@ -143,14 +162,14 @@ class StartEventClient:
                 )
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
                 status = "refused"
-                raise StartEventRefused(type(exc).__name__) from None
+                raise StartEventRefused(RefusalReason.CONNECTION, type(exc).__name__) from None
             except httpx2.TimeoutException:
                 status = "timeout"
                 raise StartEventTimedOut() from None
             except httpx2.HTTPError as exc:
                 # Reset or torn-down connections: how a filtering proxy usually says no.
                 status = "network"
-                raise StartEventRefused(type(exc).__name__) from None
+                raise StartEventRefused(RefusalReason.CONNECTION, type(exc).__name__) from None
             status = str(response.status_code)
             return _answer(response)
         finally:
@@ -161,17 +180,33 @@ class StartEventClient:
                 )
 
 
-def _answer(response: httpx2.Response) -> int | None:
+def _answer(response: httpx2.Response) -> int:
     code = response.status_code
-    if code == 200:
-        return parse_process_id(response.text)
+    process_id = answers.process_id_of(response)
+    if process_id is not None:
+        return process_id
     if code == 400:
         found = parse_errors(response.content)
+        if not found:
+            answers.log_raw("start_event.unreadable_refusal", METRIC_ENDPOINT, response)
         raise StartEventRejected(found if found else [StartEventError("HTTP_400", "")])
-    if code == 404:
-        raise StartEventRejected([StartEventError("HTTP_404", "")])
-    if code in (401, 403) or 300 <= code < 400:
-        raise StartEventRefused(f"HTTP {code}")
     if code >= 500:
         raise QuestetraDown(f"{METRIC_ENDPOINT}: HTTP {code}")
+    answers.log_raw("start_event.not_started", METRIC_ENDPOINT, response)
+    if code == 404:
+        raise StartEventRejected([StartEventError("HTTP_404", "")])
+    if code in (401, 403):
+        raise StartEventRefused(RefusalReason.IP_FILTER, f"HTTP {code}")
+    if 200 <= code < 400:
+        found_answer = answers.classify(response)
+        raise StartEventRefused(
+            _REASONS.get(found_answer.kind, RefusalReason.UNEXPECTED), found_answer.describe()
+        )
     raise StartEventRejected([StartEventError(f"HTTP_{code}", "")])
+
+
+_REASONS = {
+    AnswerKind.REDIRECT: RefusalReason.REDIRECT,
+    AnswerKind.SIGN_IN: RefusalReason.SIGN_IN,
+    AnswerKind.WEB_PAGE: RefusalReason.SIGN_IN,  # a proxy's or a portal's page stands in the way
+}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx2
@@ -18,9 +18,11 @@ from bot.domain.tasks import (
 )
 from bot.questetra.api import QuestetraApi
 from bot.questetra.errors import QuestetraProtocolError
+from bot.questetra.values import read_value
 
 PAGE_LIMIT = 1000  # the API's maximum; its default is 1, so always pass it
 MAX_TASKS = 5000  # a safety stop for absurd lists
+SORT_PROPERTY = "processInstanceStartDatetime"  # [CRIT-JSON]
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -93,7 +95,7 @@ def parse_process(raw: Any) -> ProcessView:
                 data_type=str(datum.get("dataType") or ""),
                 sub_type=datum.get("subType") if isinstance(datum.get("subType"), str) else None,
                 order=_int(datum.get("viewOrder")) or 0,
-                value=datum.get("value"),
+                value=read_value(str(datum.get("dataType") or ""), datum.get("value")),
             )
         )
     nodes = body.get("activeTokenNodeName")
@@ -115,24 +117,35 @@ class TaskApi:
         self._api = api
 
     async def list_tasks(self, auth: httpx2.Auth, kind: ListKind) -> list[Task]:
+        """Every task of the list, each once.
+
+        [SWG] says these lists take no parameter and real clients send none ([TITANIUM],
+        [QTOOLS]); ``limit``/``start`` are sent anyway, in case a server caps a page. A server
+        that ignores them answers the whole list each time: the loop stops as soon as a page
+        adds no task it has not seen (questetra-fidelity.md E1), and never counts one twice."""
         path = (
             "API/PE/Workitem/listAllocated"
             if kind == "allocated"
             else "API/PE/Workitem/listOffered"
         )
-        tasks: list[Task] = []
+        tasks: dict[int, Task] = {}
+        offset = 0
         while len(tasks) < MAX_TASKS:
             body = await self._api.call(
-                "GET", path, auth=auth, params={"limit": PAGE_LIMIT, "start": len(tasks)}
+                "GET", path, auth=auth, params={"limit": PAGE_LIMIT, "start": offset}
             )
             items = body.get("workitems") if isinstance(body, dict) else None
             if not isinstance(items, list):
                 raise QuestetraProtocolError(f"{path}: no workitems list")
-            tasks.extend(parse_task(item, kind) for item in items)
+            before = len(tasks)
+            for item in items:
+                task = parse_task(item, kind)
+                tasks.setdefault(task.id, task)
+            offset += len(items)
             total = _int(body.get("count"))
-            if not items or total is None or len(tasks) >= total:
+            if len(tasks) == before or total is None or offset >= total:
                 break
-        return tasks
+        return list(tasks.values())
 
     async def accept(self, auth: httpx2.Auth, workitem_id: int) -> AcceptResult:
         body = await self._api.call(
@@ -182,9 +195,22 @@ class ProcessApi:
         self._api = api
 
     async def recent_processes(
-        self, auth: httpx2.Auth, app_id: int, limit: int = 50
+        self, auth: httpx2.Auth, app_id: int, limit: int = 50, since: date | None = None
     ) -> list[ProcessSummary]:
-        criteria = json.dumps({"processModelInfoId": app_id})
+        """The app's newest processes the user may see, newest first.
+
+        The search's default order is undocumented (H1): the criteria ask for the newest first
+        ([CRIT-JSON] ``sortProperty``/``sortDirection``) and, with ``since``, only for processes
+        started that day or later (``processInstanceStartDateFrom``), so a server that ignored
+        the sort would still answer with recent processes."""
+        wanted: dict[str, object] = {
+            "processModelInfoId": app_id,
+            "sortProperty": SORT_PROPERTY,
+            "sortDirection": "DESC",
+        }
+        if since is not None:
+            wanted["processInstanceStartDateFrom"] = since.isoformat()
+        criteria = json.dumps(wanted)
         body = await self._api.call(
             "GET",
             "API/OR/ProcessInstance/list",

@@ -26,6 +26,8 @@ from bot.services.alerts import insert_ignore
 from bot.services.credentials import CredentialService
 
 log = structlog.stdlib.get_logger(__name__)
+# Processes started this long ago or earlier are never "new" to a subscription poll.
+RECENT_WINDOW = timedelta(days=2)
 
 
 # ---------------------------------------------------------------------- alert settings
@@ -210,8 +212,12 @@ class Subscriptions:
     async def poll(self, subscription: Subscription) -> int:
         """New processes since the last poll → outbox rows; the first poll takes the baseline."""
 
+        # A day-level lower bound, wide enough for any tenant time zone: only recent processes
+        # can be new, whatever order the tenant answers in (H1).
+        since = (self._clock.now() - RECENT_WINDOW).date()
+
         async def recent(auth: httpx2.Auth) -> list[ProcessSummary]:
-            return await self._processes.recent_processes(auth, subscription.app_id)
+            return await self._processes.recent_processes(auth, subscription.app_id, since=since)
 
         found = await self._credentials.run_as(
             team_id=subscription.team_id, slack_user_id=subscription.subscriber_id, call=recent

@@ -56,6 +56,7 @@ from bot.errors import (
 from bot.i18n import Ref, t
 from bot.questetra.start_events import (
     StartEventClient,
+    StartEventRefused,
     StartEventRejected,
     StartEventTimedOut,
 )
@@ -335,9 +336,10 @@ class StartService:
             raise
         except BridgeError as exc:
             await self._release(claim)
-            await self._audit(
-                team_id, user_id, spec, "error", {**where, "error": type(exc).__name__}
-            )
+            failure: dict[str, Any] = {**where, "error": type(exc).__name__}
+            if isinstance(exc, StartEventRefused):
+                failure["reason"] = exc.reason.value
+            await self._audit(team_id, user_id, spec, "error", failure)
             log.warning("start.failed", team_id=team_id, start_event=spec.name, error=str(exc))
             raise
         except BaseException:

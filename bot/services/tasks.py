@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db import repo
 from bot.db.models import ProcessedSlackEvent
 from bot.domain.tasks import ProcessView, Task, newest_first
+from bot.questetra.errors import QuestetraBadRequest
 from bot.questetra.tasks import TaskApi
 from bot.services.credentials import CredentialService
 
@@ -31,10 +32,13 @@ class TaskLists:
 
 
 class AcceptOutcome(StrEnum):
+    """What became of an Accept click. After a refusal the outcome comes from the user's lists
+    as they are now, never from Questetra's error codes, which are unpublished (D2)."""
+
     ACCEPTED = "accepted"
-    ALREADY_MINE = "already_mine"  # a second click, or accepted elsewhere by the same user
-    TAKEN = "taken"  # someone else was first
-    GONE = "gone"  # done, cancelled or never existed
+    ALREADY_MINE = "already_mine"  # in My Tasks now: a second click, or accepted elsewhere
+    STILL_OFFERED = "still_offered"  # refused, yet still offered to the user: they may retry
+    GONE = "gone"  # in neither list: done, cancelled, or taken by someone else
     IN_PROGRESS = "in_progress"  # the first click is still being handled
 
 
@@ -106,18 +110,29 @@ class TaskService:
 
     async def _accept(self, team_id: str, slack_user_id: str, workitem_id: int) -> AcceptOutcome:
         async def call(auth: httpx2.Auth) -> AcceptOutcome:
-            result = await self._api.accept(auth, workitem_id)
-            if result.success:
-                return AcceptOutcome.ACCEPTED
-            log.info("task.accept_refused", workitem_id=workitem_id, code=result.error_code)
-            if result.error_code in ("WORKITEM_NOT_FOUND", "WORKITEM_ALREADY_ENDED"):
-                return AcceptOutcome.GONE
-            # Allocated already: to me (accepted elsewhere) or to someone else?
-            mine = await self._api.list_tasks(auth, "allocated")
-            if any(t.id == workitem_id for t in mine):
-                return AcceptOutcome.ALREADY_MINE
-            return AcceptOutcome.TAKEN
+            try:
+                result = await self._api.accept(auth, workitem_id)
+            except QuestetraBadRequest as exc:
+                # A refusal may come as a 400 rather than per item (F3, undocumented).
+                codes = [str(p.get("errorCode") or p.get("type") or "") for p in exc.problems]
+                log.info("task.accept_refused", workitem_id=workitem_id, codes=codes)
+            else:
+                if result.success:
+                    return AcceptOutcome.ACCEPTED
+                log.info("task.accept_refused", workitem_id=workitem_id, codes=[result.error_code])
+            return await self._after_refusal(auth, workitem_id)
 
         return await self._credentials.run_as(
             team_id=team_id, slack_user_id=slack_user_id, call=call
         )
+
+    async def _after_refusal(self, auth: httpx2.Auth, workitem_id: int) -> AcceptOutcome:
+        """Where the task is now, read from the user's two lists."""
+        allocated, offered = await asyncio.gather(
+            self._api.list_tasks(auth, "allocated"), self._api.list_tasks(auth, "offered")
+        )
+        if any(t.id == workitem_id for t in allocated):
+            return AcceptOutcome.ALREADY_MINE
+        if any(t.id == workitem_id for t in offered):
+            return AcceptOutcome.STILL_OFFERED
+        return AcceptOutcome.GONE

@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain.alerts import Prefs
 from bot.domain.tasks import Task
 from bot.i18n import t
-from bot.questetra.urls import process_url
+from bot.questetra.urls import QuestetraLinks, process_url
 from bot.slack.ids import AlertAction
 from bot.slack.render import (
     Block,
@@ -35,7 +35,7 @@ NOTIFICATION_MAX = 300  # the message's own text: what a phone shows
 
 def alert_message(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     task: Task,
     now: datetime,
     outcome: str | None = None,
@@ -46,20 +46,20 @@ def alert_message(
     if outcome == "gone":
         heading = t(locale, "alert.gone", task=task.name)
         blocks = [section(fmt("~{}~", cut(task.name, 200)))]
-        blocks.extend(task_card(locale, base_url, task, now, with_buttons=False, tz=tz)[1:])
+        blocks.extend(task_card(locale, links, task, now, with_buttons=False, tz=tz)[1:])
         blocks.append(context(heading))
         return cut(heading, NOTIFICATION_MAX), blocks
     key = "alert.new_offered" if task.kind == "offered" else "alert.new_allocated"
     heading = t(locale, key, task=task.name, app=task.app_name)
     notice = t(locale, "alert.accepted") if outcome == "accepted" else None
     blocks = [section(fmt(":bell: {}", heading))]
-    blocks.extend(task_card(locale, base_url, task, now, notice=notice, origin="alert", tz=tz))
+    blocks.extend(task_card(locale, links, task, now, notice=notice, origin="alert", tz=tz))
     return cut(heading, NOTIFICATION_MAX), blocks
 
 
 def digest_message(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     tasks: Sequence[Task],
     now: datetime,
     tz: tzinfo | None = None,
@@ -67,7 +67,7 @@ def digest_message(
     heading = t(locale, "alert.digest", count=len(tasks))
     blocks: list[Block] = [section(fmt(":sunrise: {}", heading))]
     for task in tasks[:DIGEST_MAX]:
-        blocks.extend(task_card(locale, base_url, task, now, compact=True, origin="digest", tz=tz))
+        blocks.extend(task_card(locale, links, task, now, compact=True, origin="digest", tz=tz))
     if len(tasks) > DIGEST_MAX:
         blocks.append(context(t(locale, "alert.digest_more", count=len(tasks) - DIGEST_MAX)))
     return heading, blocks

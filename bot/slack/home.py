@@ -45,7 +45,7 @@ async def publish_home(
         else:
             task_blocks = home_task_blocks(
                 locale,
-                deps.settings.questetra_base_url,
+                deps.settings.questetra_links,
                 DEFAULT_COMMAND,
                 lists.allocated,
                 lists.offered,

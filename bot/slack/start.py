@@ -36,6 +36,7 @@ from bot.domain.start_events import (
     initial_date,
     initial_datetime,
     msg,
+    param_name,
 )
 from bot.errors import UserFacingError
 from bot.i18n import language_of, t
@@ -96,7 +97,8 @@ VALUE = "value"  # the action id of every form input
 
 
 def field_block(name: str) -> str:
-    return f"q_{name}"
+    """A form input's block id: the field's Questetra parameter name (never ``q_q_``)."""
+    return param_name(name)
 
 
 def build_service(deps: Deps) -> StartService:

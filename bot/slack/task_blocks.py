@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 
 from bot.domain.tasks import ProcessView, Task, display_value, is_overdue, paginate
 from bot.i18n import t
-from bot.questetra.urls import my_tasks_url, process_url, task_url
+from bot.questetra.urls import QuestetraLinks
 from bot.slack.ids import TaskAction
 from bot.slack.render import (
     Block,
@@ -101,7 +101,7 @@ def parse_details_value(value: str | None) -> tuple[int, int] | None:
 
 def task_card(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     task: Task,
     now: datetime,
     *,
@@ -120,7 +120,7 @@ def task_card(
         seq=task.process_seq if task.process_seq is not None else task.process_id,
         title=cut(task.process_title, 300),
     )
-    text = fmt("*{}*\n{}", link(task_url(base_url, task.id), cut(task.name, 150)), process)
+    text = fmt("*{}*\n{}", link(links.task(task.id, task.process_id), cut(task.name, 150)), process)
     facts: list[str] = []
     if task.starter_name:
         facts.append(t(locale, "tasks.started_by", name=task.starter_name))
@@ -138,7 +138,7 @@ def task_card(
         button(
             t(locale, "tasks.button_open"),
             TaskAction.OPEN,
-            url=task_url(base_url, task.id),
+            url=links.task(task.id, task.process_id),
             value=str(task.id),
         ),
     ]
@@ -170,7 +170,7 @@ class ListView:
 
 def tasks_message(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     allocated: Sequence[Task],
     offered: Sequence[Task],
     *,
@@ -197,7 +197,7 @@ def tasks_message(
                 button(
                     t(locale, "tasks.open_all"),
                     TaskAction.OPEN,
-                    url=my_tasks_url(base_url),
+                    url=links.my_tasks(),
                     value="all",
                 )
             )
@@ -218,7 +218,7 @@ def tasks_message(
         blocks.extend(
             task_card(
                 locale,
-                base_url,
+                links,
                 task,
                 now,
                 notice=notices.get(task.id),
@@ -271,12 +271,12 @@ def details_loading_modal(locale: str | None) -> Block:
 
 def details_modal(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     process: ProcessView,
     workitem_id: int,
     tz: tzinfo | None = None,
 ) -> Block:
-    whole = link(process_url(base_url, process.id), t(locale, "details.full_text"))
+    whole = link(links.process(process.id), t(locale, "details.full_text"))
     blocks: list[Block] = [
         section(
             t(
@@ -301,7 +301,7 @@ def details_modal(
     if not process.data:
         blocks.append(section(t(locale, "details.no_data")))
     for item in process.data[:DETAILS_MAX_ITEMS]:
-        value = display_value(item.data_type, item.value, max_len=DETAILS_VALUE_MAX)
+        value = display_value(item.value, max_len=DETAILS_VALUE_MAX)
         # A value cut short ends with "…" and a link to the whole process in Questetra.
         shown: Mrkdwn = cut(value, DETAILS_VALUE_MAX, more=whole)
         blocks.append(section(fmt("*{}*\n{}", cut(item.name, 150), shown)))
@@ -309,22 +309,25 @@ def details_modal(
         blocks.append(
             context(t(locale, "details.more_items", count=len(process.data) - DETAILS_MAX_ITEMS))
         )
-    blocks.append(
-        actions(
+    buttons = [
+        button(
+            t(locale, "details.open_process"),
+            TaskAction.OPEN_PROCESS,
+            url=links.process(process.id),
+            value=str(process.id),
+        )
+    ]
+    if not links.task_is_process:  # a task page of its own (QUESTETRA_TASK_URL)
+        buttons.insert(
+            0,
             button(
                 t(locale, "tasks.button_open"),
                 TaskAction.OPEN,
-                url=task_url(base_url, workitem_id),
+                url=links.task(workitem_id, process.id),
                 value=str(workitem_id),
             ),
-            button(
-                t(locale, "details.open_process"),
-                TaskAction.OPEN_PROCESS,
-                url=process_url(base_url, process.id),
-                value=str(process.id),
-            ),
         )
-    )
+    blocks.append(actions(*buttons))
     return _details_view(locale, blocks)
 
 
@@ -336,7 +339,7 @@ def details_failed_modal(locale: str | None, reason: object) -> Block:
 
 def home_task_blocks(
     locale: str | None,
-    base_url: str,
+    links: QuestetraLinks,
     command: str,
     allocated: Sequence[Task],
     offered: Sequence[Task],
@@ -353,7 +356,7 @@ def home_task_blocks(
             continue
         blocks.append(section(t(locale, key, count=len(tasks))))
         for task in tasks[:HOME_TASKS]:
-            blocks.extend(task_card(locale, base_url, task, now, compact=True, tz=tz))
+            blocks.extend(task_card(locale, links, task, now, compact=True, tz=tz))
         if len(tasks) > HOME_TASKS:
             blocks.append(
                 context(

@@ -36,7 +36,7 @@ ACTIONS = TaskAction
 NOTICE_KEYS = {
     AcceptOutcome.ACCEPTED: "tasks.accepted",
     AcceptOutcome.ALREADY_MINE: "tasks.already_mine",
-    AcceptOutcome.TAKEN: "tasks.taken",
+    AcceptOutcome.STILL_OFFERED: "tasks.still_offered",
     AcceptOutcome.GONE: "tasks.gone",
     AcceptOutcome.IN_PROGRESS: "tasks.in_progress",
 }
@@ -55,7 +55,7 @@ async def render_list(
     lists = await deps.tasks.lists(team_id=team_id, slack_user_id=user_id)
     return tasks_message(
         locale,
-        deps.settings.questetra_base_url,
+        deps.settings.questetra_links,
         filter_tasks(lists.allocated, words),
         filter_tasks(lists.offered, words),
         now=deps.clock.now(),
@@ -88,10 +88,16 @@ async def update_alert(
     locale: str | None,
     workitem_id: int,
     outcome: AcceptOutcome,
+    task_name: str = "",
 ) -> None:
     """Accept clicked in a DM alert: that alert message changes in place."""
     if outcome is AcceptOutcome.IN_PROGRESS:
         return  # the first click updates the message
+    if outcome is AcceptOutcome.STILL_OFFERED:
+        # The alert stays as it is (the task still waits); say why nothing changed.
+        notice = t(locale, NOTICE_KEYS[outcome], task=task_name)
+        await respond(text=notice, response_type="ephemeral", replace_original=False)
+        return
     accepted = outcome in (AcceptOutcome.ACCEPTED, AcceptOutcome.ALREADY_MINE)
     payload = await deps.alerts.settle_from_slack(
         team_id, user_id, workitem_id, "accepted" if accepted else "gone"
@@ -100,7 +106,7 @@ async def update_alert(
         return
     text, blocks = alert_message(
         locale,
-        deps.settings.questetra_base_url,
+        deps.settings.questetra_links,
         task_from_json(payload),
         deps.clock.now(),
         "accepted" if accepted else "gone",
@@ -162,7 +168,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         notice = t(locale, NOTICE_KEYS[outcome], task=click.task_name)
         if click.origin == "alert":
-            await update_alert(deps, respond, team_id, user_id, locale, click.workitem_id, outcome)
+            await update_alert(
+                deps,
+                respond,
+                team_id,
+                user_id,
+                locale,
+                click.workitem_id,
+                outcome,
+                click.task_name,
+            )
             return
         if (body.get("container") or {}).get("type") == "view":
             await publish_home(deps, client, team_id=team_id, user_id=user_id, notice=notice)
@@ -203,5 +218,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
             reason = t(locale, exc.key, **exc.params)
             await client.views_update(view_id=view_id, view=details_failed_modal(locale, reason))
             return
-        view = details_modal(locale, deps.settings.questetra_base_url, process, workitem_id)
+        view = details_modal(locale, deps.settings.questetra_links, process, workitem_id)
         await client.views_update(view_id=view_id, view=view)

@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.db.alert_models import AlertSettings, OutboxMessage
 from bot.domain.alerts import SEND_BACKOFF_CAP, backoff, quiet_until, task_from_json
 from bot.metrics import Metrics
+from bot.questetra.urls import QuestetraLinks
 from bot.slack.alert_blocks import alert_message, digest_message, process_post
 from bot.slack.clients import SlackClients, slack_error
 from bot.slack.profiles import ProfileCache
@@ -67,7 +68,7 @@ class OutboxSender(Worker):
         clock: Clock,
         clients: SlackClients,
         profiles: ProfileCache,
-        base_url: str,
+        links: QuestetraLinks,
         owner: str,
         metrics: Metrics | None = None,
         on_channel_gone: ChannelGone | None = None,
@@ -81,7 +82,7 @@ class OutboxSender(Worker):
         self._clock = clock
         self._clients = clients
         self._profiles = profiles
-        self._base_url = base_url
+        self._links = links
         self._owner = owner
         self._metrics = metrics
         self._on_channel_gone = on_channel_gone
@@ -196,9 +197,9 @@ class OutboxSender(Worker):
     async def _render(self, row: OutboxMessage) -> tuple[str, list[dict[str, Any]]]:
         locale, tz = await self._locale_tz(row)
         if row.kind == "process_post":
-            return process_post(locale, self._base_url, row.payload)
+            return process_post(locale, self._links.base_url, row.payload)
         task = task_from_json(row.payload)
-        return alert_message(locale, self._base_url, task, self._clock.now(), row.outcome, tz=tz)
+        return alert_message(locale, self._links, task, self._clock.now(), row.outcome, tz=tz)
 
     # ---------------------------------------------------------------- posting
 
@@ -326,7 +327,7 @@ class OutboxSender(Worker):
         try:
             channel = row.channel_id or await self._open_im(row)
             locale, tz = await self._locale_tz(row)
-            text, blocks = digest_message(locale, self._base_url, tasks, self._clock.now(), tz=tz)
+            text, blocks = digest_message(locale, self._links, tasks, self._clock.now(), tz=tz)
             await self._wait_for_slot(channel)
             client = await self._clients.for_team(row.team_id)
             response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)

@@ -445,3 +445,35 @@ async def test_background_loops_deliver_by_themselves(
             await asyncio.sleep(0.05)
     assert [m["text"] for m in dms(slack)] == ["New task for you: Live (Expense claim)"]
     assert dms(slack, "C0001")[0]["text"] == "New claim"
+
+
+async def test_a_refused_accept_from_the_dm_keeps_the_alert(
+    bot, signer, slack, questetra, app, clock, engine, alice
+) -> None:
+    """Questetra refused, yet the task still waits for the user: the alert stays as it is and
+    the user is told why nothing changed (D2)."""
+    questetra.switches.set("accept_blocked", True)
+    questetra.add_task(APP, to="alice@example.com", node_name="Approve", state="OFFERED")
+    await cycle(app, clock)
+    (message,) = dms(slack)
+    accept = next(
+        e
+        for b in message["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == "task_accept"
+    )
+    url = slack.new_response_url(channel="DU_EN", message_ts=message["ts"])
+    payload = signer.block_actions(
+        "task_accept",
+        accept["value"],
+        user_id="U_EN",
+        response_url=url,
+        container={"type": "message", "channel_id": "DU_EN", "message_ts": message["ts"]},
+    )
+    body, headers = signer.interactivity(payload)
+    assert (await bot.post("/slack/events", content=body, headers=headers)).status_code == 200
+    (answer,) = await slack.wait_for_response(url)
+    assert answer.get("replace_original") is False
+    assert answer.get("response_type") == "ephemeral"
+    assert "still offered to you" in answer["text"]
+    assert [r.outcome for r in await rows(engine)] == [None]

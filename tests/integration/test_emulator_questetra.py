@@ -498,9 +498,8 @@ async def test_unknown_api_path_and_bad_parameters(
         "API/OR/ProcessInstance/view", params={"processInstanceId": "abc"}, auth=BASIC_ALICE
     )
     assert bad.status_code == 400
-    assert bad.json() == {
-        "errors": [{"errorCode": "INVALID_PARAMETER", "type": "processInstanceId", "input": "abc"}]
-    }
+    # [SWG] Error.java's only sample: a numeric-string code and a CamelCase type.
+    assert bad.json() == {"errors": [{"errorCode": "10001", "type": "InvalidId", "input": "abc"}]}
 
 
 async def test_quser_find(client: httpx2.AsyncClient, state: EmulatorState) -> None:
@@ -521,9 +520,10 @@ async def test_quser_find(client: httpx2.AsyncClient, state: EmulatorState) -> N
 # -- tasks ---------------------------------------------------------------------------------
 
 
-async def test_lists_default_to_one_item_and_page(
+async def test_my_lists_ignore_limit_and_start(
     client: httpx2.AsyncClient, state: EmulatorState
 ) -> None:
+    """[SWG]: "This endpoint does not need any parameter"; real clients send none (E1)."""
     state.basic_auth_enabled = True
     ids = [
         state.add_task(APP, to="alice@example.com", state="ALLOCATED", title=f"T{i}")
@@ -532,17 +532,23 @@ async def test_lists_default_to_one_item_and_page(
     state.add_task(APP, to="bob@example.com", state="ALLOCATED")
     default = (await client.get("API/PE/Workitem/listAllocated", auth=BASIC_ALICE)).json()
     assert default["count"] == 3
-    assert [w["id"] for w in default["workitems"]] == [ids[2]]
-    page = await client.get(
-        "API/PE/Workitem/listAllocated", params={"limit": 2, "start": 1}, auth=BASIC_ALICE
+    assert [w["id"] for w in default["workitems"]] == [ids[2], ids[1], ids[0]]
+    for params in ({"limit": 2, "start": 1}, {"limit": 1}, {"limit": 1001}, {"start": -1}):
+        same = await client.get("API/PE/Workitem/listAllocated", params=params, auth=BASIC_ALICE)
+        assert same.status_code == 200
+        assert same.json() == default
+    # A server that caps the list and ignores start answers the same first page every time.
+    state.switches.set("list_cap", 2)
+    capped = await client.get(
+        "API/PE/Workitem/listAllocated", params={"start": 2}, auth=BASIC_ALICE
     )
-    assert [w["id"] for w in page.json()["workitems"]] == [ids[1], ids[0]]
-    everything = await client.get(
-        "API/PE/Workitem/listAllocated", params={"limit": 1000}, auth=BASIC_ALICE
-    )
-    assert len(everything.json()["workitems"]) == 3
+    assert capped.json()["count"] == 3
+    assert [w["id"] for w in capped.json()["workitems"]] == [ids[2], ids[1]]
+    # The search lists keep their documented paging (default limit 1).
+    searched = await client.get("API/OR/ProcessInstance/list", auth=BASIC_ALICE)
+    assert len(searched.json()["processInstances"]) == 1
     for bad in ({"limit": 1001}, {"limit": "x"}, {"start": -1}):
-        refused = await client.get("API/PE/Workitem/listAllocated", params=bad, auth=BASIC_ALICE)
+        refused = await client.get("API/OR/ProcessInstance/list", params=bad, auth=BASIC_ALICE)
         assert refused.status_code == 400
         assert set(refused.json()["errors"][0]) == {"errorCode", "type", "input"}
 
@@ -604,7 +610,7 @@ async def test_batch_accept_first_wins(client: httpx2.AsyncClient, state: Emulat
         "success": False,
         "workitemId": 999999,
         "workitem": None,
-        "error": {"errorCode": "WORKITEM_NOT_FOUND", "type": "workitemId", "input": "999999"},
+        "error": {"errorCode": "10003", "type": "NotFound", "input": "999999"},
     }
     lost = await client.post(
         "API/PE/Workitem/batchAccept", data={"workitemIds": str(shared)}, auth=BASIC_BOB
@@ -683,7 +689,11 @@ async def test_process_view_permissions_and_values(
     assert values["Meeting"] == "2024-05-01T10:00:00+0900"
     assert values["Owner"] == {"id": 2, "name": "Bob", "email": "bob@example.com"}
     assert values["Department"]["name"] == "Board"
-    assert values["Lines"] == {"rows": [["a", "1"], ["b", "2"]]}
+    # The only evidence for tables is the form XML's string (G4h).
+    assert (
+        values["Lines"]
+        == "<list><row><col>a</col><col>1</col></row><row><col>b</col><col>2</col></row></list>"
+    )
     assert values["Files"][0]["name"] == "r.pdf"
     assert values["Files"][0]["length"] == 10
     assert values["Notes"] is None
@@ -729,13 +739,21 @@ async def test_process_instance_list_criteria(
     assert everything["count"] == 3  # only what Alice may see
     assert everything["processInstances"][0]["data"] is None
     by_app = await search(f'{{"processModelInfoId": {APP}}}')
-    assert [p["processInstanceId"] for p in by_app["processInstances"]] == [second, first]
+    # The default order is undocumented (H1): oldest first here, so forgetting to sort shows.
+    assert [p["processInstanceId"] for p in by_app["processInstances"]] == [first, second]
+    newest = await search(
+        f'{{"processModelInfoId": {APP}, "sortProperty": "processInstanceStartDatetime",'
+        ' "sortDirection": "DESC"}'
+    )
+    assert [p["processInstanceId"] for p in newest["processInstances"]] == [second, first]
     running = await search(f'{{"processModelInfoId": {APP}, "processInstanceState": ["STARTED"]}}')
     assert [p["processInstanceId"] for p in running["processInstances"]] == [second]
     titled = await search('{"processInstanceTitle": ["Trip"], "processInstanceInitQuserId": "#me"}')
     assert titled["count"] == 2
     with_data = await search(
-        f'{{"processModelInfoId": {APP}, "fields": [{{"number": 1}}]}}', limit=1
+        f'{{"processModelInfoId": {APP}, "fields": [{{"number": 1}}],'
+        ' "sortProperty": "processInstanceId", "sortDirection": "DESC"}',
+        limit=1,
     )
     assert with_data["count"] == 2
     assert len(with_data["processInstances"]) == 1

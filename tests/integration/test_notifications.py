@@ -192,3 +192,24 @@ async def test_slack_refusing_the_post_is_a_502(bot, signer, slack, alice) -> No
     assert (
         await bot.post(url.removeprefix("http://bot.test"), data={"title": "x"})
     ).status_code == 502
+
+
+@pytest.mark.parametrize("sort_keys", [True, False])
+async def test_a_busy_app_still_shows_its_new_processes(
+    bot, signer, slack, questetra, app, clock, alice, sort_keys
+) -> None:
+    """H1: the search's default order is undocumented (the emulator answers oldest first). The
+    bot asks for the newest first and only for recent processes, so an app with more processes
+    than one page still shows its new ones, even on a server that ignores the sort keys."""
+    for n in range(60):
+        questetra.start_process(APP, title=f"old {n}", starter="bob@example.com")
+        clock.advance(60)
+    await run(bot, signer, slack, "subscribe expense claim")
+    await deliver(app, clock)  # baseline
+    questetra.switches.set("sort_keys", sort_keys)
+    clock.advance(3 * 86400)
+    questetra.start_process(APP, title="Brand new", starter="bob@example.com")
+    await deliver(app, clock)
+    await deliver(app, clock)
+    posted = [m["text"] for m in slack.messages("C0001")]
+    assert len(posted) == 1 and "Brand new" in posted[0]

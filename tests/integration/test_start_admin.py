@@ -341,3 +341,37 @@ async def test_unknown_admin_topic_shows_the_admin_help(bot, signer, slack) -> N
     reply = await command(bot, signer, slack, "admin frobnicate", user="U_OWNER")
     text = json.dumps(reply["blocks"], ensure_ascii=False)
     assert "`/questetra admin frobnicate` という管理者コマンドはありません。" in text
+
+
+async def test_field_names_written_as_questetra_shows_them(
+    bot, signer, slack, questetra, engine
+) -> None:
+    """J2: the modal takes `q_subject` exactly as Questetra shows it and sends it verbatim."""
+    fields = FIELDS_YAML.replace("name: subject", "name: q_subject").replace(
+        "name: kind", "name: q_kind"
+    )
+    view = await open_admin_form(bot, signer, slack, "admin start-events add")
+    response = await save(bot, signer, view, form_values(se_fields=text_input(fields)))
+    assert response.content in (b"", b"{}"), response.text
+    (row,) = await stored(engine)
+    assert [f["name"] for f in row.definition["fields"]] == ["q_subject", "q_kind"]
+    before = len(slack.calls_to("views.open"))
+    url = slack.new_response_url(channel="C0001", user_id="U_EN")
+    body, headers = signer.slash_command("start travel", user_id="U_EN", response_url=url)
+    await bot.post("/slack/events", content=body, headers=headers)
+    form = (await slack.wait_for("views.open", before + 1))[-1].response["view"]
+    payload = signer.view_submission(
+        "start_submit",
+        {
+            "title": {"value": text_input("Osaka")},
+            "q_subject": {"value": text_input("Visit")},
+            "q_kind": {"value": {"type": "static_select", "selected_option": {"value": "bus"}}},
+        },
+        user_id="U_EN",
+        view=form,
+    )
+    body, headers = signer.interactivity(payload)
+    assert (await bot.post("/slack/events", content=body, headers=headers)).content in (b"", b"{}")
+    (sent,) = questetra.start_event_submissions
+    assert [name for name, _ in sent.params] == ["key", "title", "q_subject", "q_kind"]
+    assert sent.process_instance_id is not None

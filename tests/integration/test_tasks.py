@@ -114,8 +114,10 @@ async def test_one_offered_task_card(bot, signer, slack, questetra, alice, clock
     assert "<!date^" in text  # rendered in the reader's own time zone by Slack
     ids = [b["action_id"] for b in buttons(blocks)]
     assert ids[:3] == ["task_open", "task_details", "task_accept"]
+    # No source shows a page for one task (L3): the task opens its process page.
+    pid = questetra.workitems[wid].process_instance_id
     assert buttons(blocks, "task_open")[0]["url"].endswith(
-        f"PE/Workitem/Form/view?workitemId={wid}"
+        f"OR/ProcessInstance/view?processInstanceId={pid}"
     )
 
 
@@ -203,7 +205,8 @@ async def test_accept_race_lost(bot, signer, slack, questetra, alice) -> None:
     (accept,) = buttons(reply["blocks"], "task_accept")
     await click(bot, signer, accept, response_url=reply["_url"])
     updated = (await slack.wait_for_response(reply["_url"], count=2))[-1]
-    assert "Someone else accepted “Review” first" in updated["text"]
+    # Questetra's error codes are unpublished (D2): the lists say the task is not ours now.
+    assert "“Review” is no longer waiting for you" in updated["text"]
 
 
 async def test_accept_of_a_task_that_is_gone(bot, signer, slack, questetra, alice) -> None:
@@ -212,7 +215,7 @@ async def test_accept_of_a_task_that_is_gone(bot, signer, slack, questetra, alic
     questetra.remove_task(wid)
     await click(bot, signer, buttons(reply["blocks"], "task_accept")[0], response_url=reply["_url"])
     updated = (await slack.wait_for_response(reply["_url"], count=2))[-1]
-    assert "no longer exists" in updated["text"]
+    assert "“Review” is no longer waiting for you" in updated["text"]
 
 
 async def test_double_click_accepts_once(bot, signer, slack, questetra, alice) -> None:
@@ -369,3 +372,30 @@ async def test_home_disconnect_button(bot, signer, slack, questetra, alice, engi
     (publish,) = await slack.wait_for("views.publish")
     assert "no longer linked" in texts(publish.params["view"]["blocks"])
     assert [b["action_id"] for b in buttons(publish.params["view"]["blocks"])] == ["connect"]
+
+
+@pytest.mark.parametrize("style", ["per_item", "400"])
+async def test_a_refused_accept_is_judged_by_the_lists(
+    bot, signer, slack, questetra, alice, style
+) -> None:
+    """D2 / F3: whatever Questetra's (unpublished) codes say, and however the refusal comes."""
+    questetra.switches.set("accept_refusal", style)
+    questetra.switches.set("accept_blocked", True)
+    questetra.add_task(APP, to="alice@example.com", node_name="Review", state="OFFERED")
+    reply = await tasks_reply(bot, signer, slack)
+    await click(bot, signer, buttons(reply["blocks"], "task_accept")[0], response_url=reply["_url"])
+    updated = (await slack.wait_for_response(reply["_url"], count=2))[-1]
+    assert "did not accept “Review” for you, and it is still offered to you" in updated["text"]
+    # Taken by someone else in the meantime: not ours, whatever the refusal said.
+    questetra.switches.set("accept_blocked", False)
+    wid = questetra.add_task(
+        APP, to=["alice@example.com", "bob@example.com"], node_name="Check", state="OFFERED"
+    )
+    reply = await tasks_reply(bot, signer, slack)
+    questetra.allocate_task(wid, "bob@example.com")
+    check = next(
+        b for b in buttons(reply["blocks"], "task_accept") if json.loads(b["value"])["w"] == wid
+    )
+    await click(bot, signer, check, response_url=reply["_url"])
+    updated = (await slack.wait_for_response(reply["_url"], count=2))[-1]
+    assert "“Check” is no longer waiting for you" in updated["text"]

@@ -108,9 +108,15 @@ async def test_concurrent_refresh_across_processes_on_postgresql(
     assert len(refresh_calls(questetra)) == 1
 
 
+# B6: the token endpoint's refusals as RFC 6749 says, as Spring Security writes them, as HTML.
+TOKEN_ERROR_STYLES = pytest.mark.parametrize("style", ["rfc", "spring", "html"])
+
+
+@TOKEN_ERROR_STYLES
 async def test_invalid_grant_marks_relink_and_dms_once(
-    app, linked, questetra, clock, slack, engine
+    app, linked, questetra, clock, slack, engine, style
 ) -> None:
+    questetra.switches.set("token_errors", style)
     questetra.revoke_tokens("alice@example.com")
     clock.advance(13 * HOURS)
     for _ in range(3):
@@ -145,9 +151,11 @@ async def test_revoked_access_token_mid_session_asks_to_relink(
     assert "Link it again" in dm.params["text"]
 
 
+@TOKEN_ERROR_STYLES
 async def test_invalid_client_tells_admins_once_and_keeps_links(
-    app, linked, questetra, clock, slack, engine
+    app, linked, questetra, clock, slack, engine, style
 ) -> None:
+    questetra.switches.set("token_errors", style)
     questetra.set_client_active(CLIENT_ID, False)
     clock.advance(13 * HOURS)
     for _ in range(3):

@@ -18,6 +18,8 @@ from bot.demo.render import element_types, render_blocks, render_document, rende
 from bot.domain.start_events import parse_file
 from bot.domain.tasks import DataItem, ProcessView, Task
 from bot.errors import NextStep
+from bot.questetra.urls import QuestetraLinks
+from bot.questetra.values import read_value
 from bot.slack.admin import start_event_modal
 from bot.slack.alert_blocks import alert_message
 from bot.slack.blocks import (
@@ -36,6 +38,7 @@ NOW = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo, 19:30 the day
 TOKYO = Viewer(tz=ZoneInfo("Asia/Tokyo"), locale="ja-JP", now=NOW, users={"U1": "佐藤 花子"})
 NEW_YORK = Viewer(tz=ZoneInfo("America/New_York"), locale="en-US", now=NOW, users={"U1": "Hanako"})
 BASE = "https://acme.questetra.net/"
+LINKS = QuestetraLinks(BASE)
 
 # Every type the renderer draws (blocks and elements); a type outside it renders as a red box.
 SUPPORTED = {
@@ -135,20 +138,20 @@ def bot_surfaces() -> dict[str, list]:
             "ja-JP", "/questetra", "http://bot/x", current=("A", "a@x"), basic_available=True
         ),
         "error": error_blocks("en-US", "Not linked", NextStep.CONNECT),
-        "tasks": tasks_message("en-US", BASE, mine, offered, now=NOW).blocks,
-        "alert": alert_message("en-US", BASE, offered[0], NOW)[1],
-        "alert_gone": alert_message("en-US", BASE, offered[0], NOW, "gone")[1],
+        "tasks": tasks_message("en-US", LINKS, mine, offered, now=NOW).blocks,
+        "alert": alert_message("en-US", LINKS, offered[0], NOW)[1],
+        "alert_gone": alert_message("en-US", LINKS, offered[0], NOW, "gone")[1],
         "home": home_view(
             "en-US",
             "/questetra",
             HomeLink("Alex", "alex@x", "oauth", False),
-            task_blocks=home_task_blocks("en-US", BASE, "/questetra", mine, offered, NOW),
+            task_blocks=home_task_blocks("en-US", LINKS, "/questetra", mine, offered, NOW),
             updated=NOW,
         )["blocks"],
         "basic_modal": basic_link_modal("en-US")["blocks"],
         "details": details_modal(
             "ja-JP",
-            BASE,
+            LINKS,
             ProcessView(
                 id=1002,
                 seq=2,
@@ -161,7 +164,12 @@ def bot_surfaces() -> dict[str, list]:
                 data=[
                     DataItem(1, "amount", "DECIMAL", None, 1, "4800"),
                     DataItem(
-                        2, "kind", "SELECT", "SINGLE", 2, [{"value": "books", "display": "Books"}]
+                        2,
+                        "kind",
+                        "SELECT",
+                        "SELECT_SINGLE",
+                        2,
+                        read_value("SELECT", [{"value": "books", "display": "Books"}]),
                     ),
                 ],
             ),

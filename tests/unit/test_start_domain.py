@@ -146,10 +146,6 @@ def test_definition_problems_say_where_and_what(change: dict, expected: str) -> 
 @pytest.mark.parametrize(
     ("field", "expected"),
     [
-        (
-            {"name": "q_amount", "label": "A", "type": "number"},
-            'fields[0] "q_amount" › name: write the field name without q_',
-        ),
         ({"name": "a b", "label": "A", "type": "string"}, "is not a Questetra field name"),
         (
             {"name": "a", "label": "A", "type": "money"},
@@ -405,6 +401,82 @@ def test_requester_is_added_and_never_asked() -> None:
     )
     assert isinstance(result, Submission)
     assert result.params == (("q_subject", "s"), ("q_applicant", "alice@example.com"))
+
+
+# -- field names as Questetra shows them (J2) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [("q_amount", "q_amount"), ("amount", "q_amount"), ("q_q_x", "q_q_x"), ("Q_X", "q_Q_X")],
+)
+def test_field_names_are_sent_as_questetra_shows_them(written: str, sent: str) -> None:
+    spec, problems = parse_definition(
+        {**EVENT, "fields": [{"name": written, "label": "A", "type": "number"}]}, base_url=BASE
+    )
+    assert problems == [] and spec is not None
+    result = prepare_submission(spec, title="t", values={written: "12"}, tz=TOKYO)
+    assert isinstance(result, Submission)
+    assert result.params == ((sent, "12"),)
+    assert all(
+        not name.startswith("q_q_") or written.startswith("q_q_") for name, _ in result.params
+    )
+
+
+def test_a_field_written_both_ways_is_one_field() -> None:
+    problems = problems_of(
+        {
+            **EVENT,
+            "fields": [
+                {"name": "amount", "label": "A", "type": "number"},
+                {"name": "q_amount", "label": "B", "type": "number"},
+            ],
+        }
+    )
+    assert any("duplicate" in p or "twice" in p or "more than once" in p for p in problems), (
+        problems
+    )
+
+
+def test_errors_find_fields_written_with_the_prefix() -> None:
+    spec, _ = parse_definition(
+        {
+            **EVENT,
+            "requester_field": "q_applicant",
+            "fields": [
+                {"name": "q_amount", "label": "A", "type": "number"},
+                {"name": "dept", "label": "D", "type": "string"},
+                {"name": "applicant", "label": "Applicant", "type": "user"},
+            ],
+        },
+        base_url=BASE,
+    )
+    assert spec is not None
+    assert [f.name for f in spec.asked_fields] == ["q_amount", "dept"]
+    mapped = map_questetra_errors(
+        spec,
+        [
+            ("q_amount", "Enter a number"),
+            ("amount", "again"),
+            ("q_dept", "Too long"),
+            ("PARAMETER_NAME_ERROR", "q_amount"),
+            ("q_applicant", "No user"),
+        ],
+    )
+    assert {k: [m.key for m in v] for k, v in mapped.fields.items()} == {
+        "q_amount": [
+            "start.questetra.field",
+            "start.questetra.field",
+            "start.questetra.not_editable",
+        ],
+        "dept": ["start.questetra.field"],
+    }
+    assert [m.key for m in mapped.general] == ["start.questetra.requester"]
+    submission = prepare_submission(
+        spec, title="t", values={"q_amount": "1"}, tz=TOKYO, requester_email="a@example.com"
+    )
+    assert isinstance(submission, Submission)
+    assert submission.params == (("q_amount", "1"), ("q_applicant", "a@example.com"))
 
 
 def test_initial_values_for_pickers() -> None:

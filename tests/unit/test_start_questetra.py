@@ -7,12 +7,14 @@ from urllib.parse import parse_qsl
 
 import httpx2
 import pytest
+from structlog.testing import capture_logs
 
 from bot.errors import NextStep, QuestetraUnavailable
 from bot.metrics import Metrics
 from bot.questetra.errors import QuestetraDown
 from bot.questetra.start_events import (
     MAX_ERROR_BODY,
+    RefusalReason,
     StartEventClient,
     StartEventError,
     StartEventRefused,
@@ -33,7 +35,7 @@ def client_for(handler: Callable[[httpx2.Request], httpx2.Response]) -> StartEve
     return StartEventClient(http, Metrics())
 
 
-async def start(client: StartEventClient) -> int | None:
+async def start(client: StartEventClient) -> int:
     return await client.start(
         app_id=12,
         node_number=3,
@@ -63,8 +65,97 @@ async def test_posts_the_form_in_order_under_the_tenant_base() -> None:
     ]
 
 
-async def test_a_success_without_an_id_is_still_a_success() -> None:
-    assert await start(client_for(lambda _: httpx2.Response(200, text="OK"))) is None
+SIGN_IN_PAGE = (
+    "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method=post>"
+    "<input name=username><input type=password name=password></form></body></html>"
+)
+PORTAL_PAGE = "<html><body><h1>Welcome to the intranet</h1></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason", "key"),
+    [
+        # A 2xx is a success only with a process number (issue #15 item 6).
+        (
+            httpx2.Response(200, text="OK"),
+            RefusalReason.UNEXPECTED,
+            "start.error.unexpected_answer",
+        ),
+        (httpx2.Response(200, text=""), RefusalReason.UNEXPECTED, "start.error.unexpected_answer"),
+        (httpx2.Response(204), RefusalReason.UNEXPECTED, "start.error.unexpected_answer"),
+        (
+            httpx2.Response(200, text="12x"),
+            RefusalReason.UNEXPECTED,
+            "start.error.unexpected_answer",
+        ),
+        (
+            httpx2.Response(200, json={"processInstanceId": 5}),
+            RefusalReason.UNEXPECTED,
+            "start.error.unexpected_answer",
+        ),
+        (
+            httpx2.Response(200, text=SIGN_IN_PAGE, headers={"content-type": "text/html"}),
+            RefusalReason.SIGN_IN,
+            "start.error.sign_in_page",
+        ),
+        # A page of digits with an HTML content type is still a page.
+        (
+            httpx2.Response(200, text="1042", headers={"content-type": "text/html"}),
+            RefusalReason.SIGN_IN,
+            "start.error.sign_in_page",
+        ),
+        (httpx2.Response(200, text=PORTAL_PAGE), RefusalReason.SIGN_IN, "start.error.sign_in_page"),
+        (
+            httpx2.Response(
+                302, headers={"location": "https://idp.example/saml/login?SAMLRequest=x"}
+            ),
+            RefusalReason.SIGN_IN,
+            "start.error.sign_in_page",
+        ),
+        (
+            httpx2.Response(302, headers={"location": "/tenant/Login/login?next=x"}),
+            RefusalReason.SIGN_IN,
+            "start.error.sign_in_page",
+        ),
+        (
+            httpx2.Response(
+                301,
+                headers={
+                    "location": "https://new.example/tenant/System/Event/MessageStart/12/3/start"
+                },
+            ),
+            RefusalReason.REDIRECT,
+            "start.error.redirect",
+        ),
+        (httpx2.Response(403, text="Forbidden"), RefusalReason.IP_FILTER, "start.error.refused"),
+        (httpx2.Response(401, text=""), RefusalReason.IP_FILTER, "start.error.refused"),
+    ],
+)
+async def test_an_answer_without_a_process_number_started_nothing(
+    answer: httpx2.Response, reason: RefusalReason, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(StartEventRefused) as caught:
+        await start(client_for(lambda _: answer))
+    assert caught.value.reason is reason
+    assert caught.value.key == key
+    assert caught.value.next_step is NextStep.ASK_ADMIN
+    # The raw answer is for the log only: never in what the user or the audit row sees.
+    said = str(caught.value) + repr(caught.value.params)
+    assert "password" not in said and "SAMLRequest" not in said and "intranet" not in said
+    assert KEY not in said
+
+
+async def test_the_raw_answer_goes_to_the_log_only() -> None:
+    page = httpx2.Response(200, text=SIGN_IN_PAGE, headers={"content-type": "text/html"})
+    with capture_logs() as logs, pytest.raises(StartEventRefused) as caught:
+        await start(client_for(lambda _: page))
+    (entry,) = [e for e in logs if e["event"] == "start_event.not_started"]
+    assert "type=password" in entry["body"] and entry["status"] == 200
+    assert "password" not in str(caught.value)
+
+
+async def test_a_number_is_a_success_whatever_the_2xx() -> None:
+    assert await start(client_for(lambda _: httpx2.Response(201, text=" 77 \r\n"))) == 77
 
 
 async def test_xml_errors_are_parsed() -> None:
@@ -112,6 +203,7 @@ def test_parse_errors_ignores_other_roots() -> None:
         (403, StartEventRefused),
         (401, StartEventRefused),
         (302, StartEventRefused),
+        (200, StartEventRefused),
         (404, StartEventRejected),
         (503, QuestetraDown),
         (500, QuestetraDown),
@@ -142,7 +234,8 @@ async def test_network_failures(error: Exception, expected: type[Exception]) -> 
     assert isinstance(caught.value, QuestetraUnavailable)
     if expected is StartEventRefused:
         assert caught.value.next_step is NextStep.ASK_ADMIN
-        assert caught.value.key == "start.error.refused"
+        assert caught.value.key == "start.error.connection"
+        assert caught.value.reason is RefusalReason.CONNECTION
 
 
 async def test_metrics_count_by_endpoint_not_by_app() -> None:

@@ -9,6 +9,8 @@ import pytest
 from bot.domain.tasks import Task, display_value, filter_tasks, is_overdue, newest_first, paginate
 from bot.questetra.errors import QuestetraProtocolError
 from bot.questetra.tasks import parse_datetime, parse_process, parse_task
+from bot.questetra.urls import QuestetraLinks
+from bot.questetra.values import read_value
 from bot.slack.task_blocks import (
     PAGE_SIZE,
     details_modal,
@@ -18,6 +20,7 @@ from bot.slack.task_blocks import (
 )
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+LINKS = QuestetraLinks("https://q/")
 
 
 def task(
@@ -105,22 +108,22 @@ def test_paginate_clamps(count, page, shown, pages) -> None:
         ("QGROUP", {"id": 1, "name": "Sales"}, "Sales"),
         ("FILE", [{"name": "a.pdf"}, {"name": "b.png"}], "a.pdf, b.png"),
         ("LIST", {"rows": [["a", "1"]] * 7}, "a | 1\na | 1\na | 1\na | 1\na | 1\n… (+2)"),
-        ("ODD", {"weird": True}, '{"weird": true}'),
+        ("ODD", {"weird": True}, "weird: true"),
     ],
 )
 def test_display_value(data_type, value, expected) -> None:
-    assert display_value(data_type, value) == expected
+    assert display_value(read_value(data_type, value)) == expected
 
 
 def test_display_value_is_bounded() -> None:
-    assert len(display_value("STRING", "x" * 10_000, max_len=100)) == 100
+    assert len(display_value(read_value("STRING", "x" * 10_000), max_len=100)) == 100
 
 
 def test_list_message_respects_block_kit_limits_on_every_page() -> None:
     allocated = [task(n, title="T" * 5000, name="N" * 500) for n in range(45)]
     offered = [task(n, kind="offered") for n in range(100, 175)]
     for page in range(12):
-        view = tasks_message("en", "https://q/", allocated, offered, now=NOW, page=page)
+        view = tasks_message("en", LINKS, allocated, offered, now=NOW, page=page)
         assert len(view.blocks) <= 50
         for block in view.blocks:
             if block["type"] == "section":
@@ -134,16 +137,14 @@ def test_list_message_respects_block_kit_limits_on_every_page() -> None:
 
 def test_user_text_cannot_inject_mrkdwn_links() -> None:
     evil = task(1, title="<https://evil|click> & <!channel>")
-    view = tasks_message("en", "https://q/", [evil], [], now=NOW)
+    view = tasks_message("en", LINKS, [evil], [], now=NOW)
     text = "".join(b["text"]["text"] for b in view.blocks if b["type"] == "section")
     assert "<https://evil" not in text
     assert "<!channel>" not in text
 
 
 def test_button_values_round_trip() -> None:
-    view = tasks_message(
-        "en", "https://q/", [], [task(5, kind="offered")] * 12, now=NOW, words=["a", "b"]
-    )
+    view = tasks_message("en", LINKS, [], [task(5, kind="offered")] * 12, now=NOW, words=["a", "b"])
     values = {
         e["action_id"]: e.get("value")
         for b in view.blocks
@@ -167,7 +168,7 @@ def test_details_modal_limits() -> None:
 
     data = [DataItem(n, f"F{n}", "STRING", None, n, "v" * 5000) for n in range(150)]
     view = details_modal(
-        "ja", "https://q/", ProcessView(1, 1, "t", "STARTED", "A", None, None, [], data), 2
+        "ja", LINKS, ProcessView(1, 1, "t", "STARTED", "A", None, None, [], data), 2
     )
     assert len(view["blocks"]) <= 100
     assert all(len(b["text"]["text"]) <= 3000 for b in view["blocks"] if b["type"] == "section")

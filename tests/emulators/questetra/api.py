@@ -5,20 +5,24 @@ Handlers run with ``state.lock`` held (see ``apibase.endpoint``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from starlette.responses import Response
 from starlette.routing import Route
 
 from . import criteria, serialize
 from .apibase import ApiError, Handler, QJSONResponse, endpoint, int_param, paging, required_int
 from .auth import Principal
-from .model import Workitem
+from .model import ProcessInstance, Workitem
 from .params import Params
 from .state import EmulatorState
 
 
 def routes(state: EmulatorState) -> list[Route]:
     def get(path: str, handler: Handler) -> Route:
-        return Route(path, endpoint(state, handler), methods=["GET"])
+        # Read endpoints take POST with a form body too ([HULFT] table; [TITANIUM] POSTs them).
+        return Route(path, endpoint(state, handler), methods=["GET", "POST"])
 
     return [
         get("/API/User/Quser/self", quser_self),
@@ -47,11 +51,11 @@ def quser_find(state: EmulatorState, me: Principal, params: Params) -> Response:
     if user_id is not None:
         user = state.db.users.get(user_id)
         if user is None:
-            raise ApiError("QUSER_NOT_FOUND", "id", user_id)
+            raise ApiError("NOT_FOUND", "id", user_id)
     elif email:
         user = state.user_by_email(email)
         if user is None:
-            raise ApiError("QUSER_NOT_FOUND", "email", email)
+            raise ApiError("NOT_FOUND", "email", email)
     else:
         raise ApiError("MISSING_PARAMETER", "id", "")
     return QJSONResponse({"quser": serialize.quser(user)})
@@ -61,11 +65,16 @@ def _newest_first(items: list[Workitem]) -> list[Workitem]:
     return sorted(items, key=lambda w: (w.offered_at or w.started_at, w.id), reverse=True)
 
 
-def _page_of_workitems(state: EmulatorState, items: list[Workitem], params: Params) -> Response:
-    limit, start = paging(params)
+def _whole_list(state: EmulatorState, items: list[Workitem]) -> Response:
+    """My Tasks and Offered: "This endpoint does not need any parameter" ([SWG]); real clients
+    send none and get the whole list ([TITANIUM], [QTOOLS]). ``limit``/``start`` are ignored
+    (E1); the ``list_cap`` switch caps the answer for a server that pages without ``start``."""
     ordered = _newest_first(items)
-    page = [serialize.workitem(state, w) for w in ordered[start : start + limit]]
-    return QJSONResponse({"count": len(ordered), "workitems": page})
+    cap = state.switches.list_cap
+    shown = ordered if cap is None else ordered[:cap]
+    return QJSONResponse(
+        {"count": len(ordered), "workitems": [serialize.workitem(state, w) for w in shown]}
+    )
 
 
 def list_allocated(state: EmulatorState, me: Principal, params: Params) -> Response:
@@ -74,7 +83,7 @@ def list_allocated(state: EmulatorState, me: Principal, params: Params) -> Respo
         for w in state.db.workitems.values()
         if w.state == "ALLOCATED" and w.allocated_user_id == me.user.id
     ]
-    return _page_of_workitems(state, mine, params)
+    return _whole_list(state, mine)
 
 
 def list_offered(state: EmulatorState, me: Principal, params: Params) -> Response:
@@ -83,7 +92,7 @@ def list_offered(state: EmulatorState, me: Principal, params: Params) -> Respons
         for w in state.db.workitems.values()
         if w.state == "OFFERED" and me.user.id in w.offered_to
     ]
-    return _page_of_workitems(state, offered, params)
+    return _whole_list(state, offered)
 
 
 def batch_accept(state: EmulatorState, me: Principal, params: Params) -> Response:
@@ -96,19 +105,21 @@ def batch_accept(state: EmulatorState, me: Principal, params: Params) -> Respons
             raise ApiError("INVALID_PARAMETER", "workitemIds", raw)
         ids.append(int(raw))
     results = [_accept(state, me, wid) for wid in ids]
+    refused = [r["error"] for r in results if not r["success"]]
+    if refused and state.switches.accept_refusal == "400":
+        # The other reading of F3: the whole call fails with the errors envelope.
+        return QJSONResponse({"errors": refused}, status_code=400)
     return QJSONResponse({"results": results})
 
 
 def _accept(state: EmulatorState, me: Principal, workitem_id: int) -> dict[str, object]:
     item = state.db.workitems.get(workitem_id)
     if item is None:
-        code = "WORKITEM_NOT_FOUND"
-    elif item.state == "ENDED":
-        code = "WORKITEM_ALREADY_ENDED"
-    elif item.state == "ALLOCATED":
-        code = "WORKITEM_ALREADY_ALLOCATED"
-    elif me.user.id not in item.offered_to:
-        code = "WORKITEM_NOT_OFFERED"
+        kind = "NOT_FOUND"
+    elif item.state != "OFFERED" or me.user.id not in item.offered_to:
+        kind = "ILLEGAL_STATE"  # ended, allocated already, or never offered to this user
+    elif state.switches.accept_blocked:
+        kind = "ILLEGAL_STATE"  # refused for a reason of Questetra's own; still offered
     else:
         # The first accept wins: the task leaves everybody else's Offered list.
         item.state = "ALLOCATED"
@@ -116,7 +127,7 @@ def _accept(state: EmulatorState, me: Principal, workitem_id: int) -> dict[str, 
         item.allocated_at = state.clock.now()
         workitem = serialize.workitem(state, item)
         return {"success": True, "workitemId": workitem_id, "workitem": workitem, "error": None}
-    error = {"errorCode": code, "type": "workitemId", "input": str(workitem_id)}
+    error = ApiError(kind, "workitemIds", workitem_id).body()
     return {"success": False, "workitemId": workitem_id, "workitem": None, "error": error}
 
 
@@ -124,7 +135,7 @@ def process_view(state: EmulatorState, me: Principal, params: Params) -> Respons
     process_id = required_int(params, "processInstanceId")
     process = state.db.processes.get(process_id)
     if process is None:
-        raise ApiError("PROCESS_INSTANCE_NOT_FOUND", "processInstanceId", process_id)
+        raise ApiError("NOT_FOUND", "processInstanceId", process_id)
     if not serialize.can_view(state, me.user, process):
         raise ApiError("FORBIDDEN", "processInstanceId", process_id, 403)
     app = state.db.apps[process.app_id]
@@ -155,7 +166,7 @@ def process_list(state: EmulatorState, me: Principal, params: Params) -> Respons
         for p in state.db.processes.values()
         if serialize.can_view(state, me.user, p) and search.matches_process(p)
     ]
-    found.sort(key=lambda p: (p.started_at, p.id), reverse=True)
+    found = _sorted(found, search, lambda p: p, state.switches.sort_keys)
     page = [
         serialize.process_instance(state, p, search.fields) for p in found[start : start + limit]
     ]
@@ -183,6 +194,29 @@ def workitem_list(state: EmulatorState, me: Principal, params: Params) -> Respon
         )
         page.append(body)
     return QJSONResponse({"count": len(ordered), "workitems": page})
+
+
+T = TypeVar("T")
+
+
+def _sorted(
+    items: list[T],
+    search: criteria.Criteria,
+    process_of: Callable[[T], ProcessInstance],
+    honour_keys: bool,
+) -> list[T]:
+    """The search lists' order: ``sortProperty`` / ``sortDirection`` from the criteria
+    ([CRIT-JSON]). The default order is undocumented (H1); here it is the OLDEST first, so a
+    client that forgets to sort sees old processes, not new ones. ``honour_keys=False``: a
+    server that ignores the keys."""
+    prop, direction = (search.sort_property, search.sort_direction) if honour_keys else (None, None)
+    key = criteria.SORT_KEYS[prop or criteria.DEFAULT_SORT]
+
+    def order(item: T) -> tuple[object, int]:
+        process = process_of(item)
+        return (key(process), process.id)
+
+    return sorted(items, key=order, reverse=direction == "DESC")
 
 
 def list_startable(state: EmulatorState, me: Principal, params: Params) -> Response:

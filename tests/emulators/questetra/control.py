@@ -32,6 +32,7 @@ def routes(state: EmulatorState) -> list[Route]:
     return [
         post("reset", _reset),
         post("settings", _settings),
+        post("switches", _switches),
         post("users", _add_user),
         post("clients", _add_client),
         post("clients/{client_id}/active", _client_active),
@@ -100,6 +101,14 @@ def _settings(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> o
         for name, value in body.items():
             setattr(s, name, value)
     return s.summary()["settings"]
+
+
+def _switches(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> object:
+    """``{"unauthenticated": "redirect", "values": {"LIST": "rows"}, …}`` (switches.py)."""
+    with s.lock:
+        for name, value in body.items():
+            s.switches.set(name, value)
+        return s.switches.snapshot()
 
 
 def _add_user(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> object:

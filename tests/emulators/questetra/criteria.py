@@ -5,19 +5,32 @@ Supported keys: processModelInfoId (-1 = all), processInstanceState [..], proces
 processInstanceStartDateFrom/To, processInstanceEndDateFrom/To ("2001-01-01",
 "2001-02-03 04:30", "#now", "#today", "#today.addDays(2)"), processInstanceInitQuserId (id or
 "#me"), processInstanceInitQgroupId, nodeNumber, state [..], allocatedQuserId (id or "#me")
-(those three Workitem only), and fields [{"number": n, ...}] to ask for data items. Unknown keys
-and Workitem-only keys in a process search are ignored, as a lenient server would.
+(those three Workitem only), fields [{"number": n, ...}] to ask for data items, and
+sortProperty / sortDirection ([CRIT-JSON]: "processInstanceStartDatetime", "DESC"). Unknown keys
+and Workitem-only keys in a process search are ignored, as a lenient server would; an unknown
+sort property or direction is refused.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from .model import ProcessInstance, QUser, Workitem
 
+# Sort properties of a process search ([CRIT-JSON] shows the first; the rest follow the
+# ProcessInstance field names) → the value sorted on.
+SORT_KEYS: dict[str, Callable[[ProcessInstance], object]] = {
+    "processInstanceStartDatetime": lambda p: p.started_at,
+    "processInstanceId": lambda p: p.id,
+    "processInstanceSequenceNumber": lambda p: p.sequence_number,
+    "processInstanceTitle": lambda p: p.title,
+    "processInstanceEndDatetime": lambda p: (p.ended_at is not None, p.ended_at or p.started_at),
+}
+DEFAULT_SORT = "processInstanceStartDatetime"
 _RELATIVE = re.compile(r"#(now|today)(?:\.addDays\((-?\d+)\))?")
 
 
@@ -44,6 +57,8 @@ class Criteria:
     task_states: frozenset[str] | None = None
     allocated_user: int | None = None
     fields: frozenset[int] | None = None  # data items to include (None: "data": null)
+    sort_property: str | None = None
+    sort_direction: str | None = None  # "ASC" or "DESC"
 
     def matches_process(self, process: ProcessInstance) -> bool:
         checks = (
@@ -97,7 +112,18 @@ def parse(raw: str | None, *, me: QUser, now: datetime, tz: tzinfo, workitems: b
         task_states=_strings(data, "state") if workitems else None,
         allocated_user=_user(data, "allocatedQuserId", me) if workitems else None,
         fields=_fields(data),
+        sort_property=_choice(data, "sortProperty", tuple(SORT_KEYS)),
+        sort_direction=_choice(data, "sortDirection", ("ASC", "DESC")),
     )
+
+
+def _choice(data: dict[str, object], key: str, allowed: tuple[str, ...]) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise CriteriaError(key, value)
+    return value
 
 
 def _int(data: dict[str, object], key: str) -> int | None:

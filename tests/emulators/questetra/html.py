@@ -34,3 +34,26 @@ def table(rows: list[tuple[str, str]]) -> str:
 async def not_found(request: Request, exc: Exception) -> Response:
     # Questetra answers unknown paths with an HTML page, never JSON (INFERRED).
     return error_page(404, "404 Not Found", f"No page at {request.url.path}")
+
+
+_SIGN_IN = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><h1>{title}</h1><form method="post" action="{action}">
+<label>E-mail <input name="username" type="email"></label>
+<label>Password <input name="password" type="password"></label>
+<button type="submit">Sign in</button></form></body></html>
+"""
+_PORTAL = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Intranet</title></head>
+<body><h1>Welcome</h1><p>This site is available on the company network only.</p></body></html>
+"""
+
+
+def sign_in_page(title: str = "Questetra BPM Suite", action: str = "#") -> HTMLResponse:
+    """A sign-in form, as a web application (or an SSO gateway in front of it) shows one."""
+    return HTMLResponse(_SIGN_IN.format(title=escape(title), action=escape(action, quote=True)))
+
+
+def portal_page() -> HTMLResponse:
+    """A proxy's or an intranet portal's page: 200, HTML, and not what was asked for."""
+    return HTMLResponse(_PORTAL)

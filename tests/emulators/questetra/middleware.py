@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl
 
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .html import portal_page, sign_in_page
 from .model import RecordedRequest
 from .state import EmulatorState
+from .switches import IDP_URL
 
 INFO_KEY = "questetra.emulator"
 _FAULT_PAGE = "<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>"
@@ -74,6 +77,14 @@ class EmulatorMiddleware:
         if plan.latency:
             await asyncio.sleep(plan.latency)
 
+        front = self._front(rel)
+        if front is not None:
+            # Something in front of the tenant answered; the tenant never saw the request.
+            status = front.status_code
+            self._record(scope, rel, info, status)
+            await front(scope, replay, send)
+            return
+
         status = 0
         if plan.action == "fail":
             status = plan.status
@@ -101,6 +112,16 @@ class EmulatorMiddleware:
         await self.app(scope, replay, capture)
         if not recorded:
             self._record(scope, rel, info, status)
+
+    def _front(self, rel: str) -> Response | None:
+        switches = self.state.switches
+        if switches.front is None or not rel.startswith(switches.front_paths):
+            return None
+        if switches.front == "sign_in_redirect":
+            return RedirectResponse(f"{IDP_URL}?SAMLRequest=emulated&RelayState=x", 302)
+        if switches.front == "portal_html":
+            return portal_page()
+        return sign_in_page("Single sign-on")
 
     def _record(self, scope: Scope, rel: str, info: RequestInfo, status: int) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}

@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import Literal, NamedTuple
 
 # Field.type -> (ProcessData.dataType, ProcessData.subType). dataType names follow the values
-# seen in the wild (STRING, DATE/DATE_YMD, DATETIME, QUSER, QGROUP); the subType values of
-# STRING and SELECT are INFERRED.
+# seen in the wild ([LOOKER]: STRING, DATE with subType DATE_YMD, DATETIME, QUSER, QGROUP). The
+# subTypes of STRING and SELECT are INFERRED from the platform's vocabulary ([ADDON-TYPES]:
+# STRING_TEXTFIELD, STRING_TEXTAREA, SELECT_SINGLE, SELECT_CHECKBOX), by analogy with DATE_YMD.
 FIELD_TYPES: dict[str, tuple[str, str | None]] = {
-    "STRING": ("STRING", "TEXTFIELD"),
-    "STRING_TEXTAREA": ("STRING", "TEXTAREA"),
+    "STRING": ("STRING", "STRING_TEXTFIELD"),
+    "STRING_TEXTAREA": ("STRING", "STRING_TEXTAREA"),
     "DECIMAL": ("DECIMAL", None),
-    "SELECT": ("SELECT", "SINGLE"),
-    "SELECT_MULTI": ("SELECT", "MULTIPLE"),
+    "SELECT": ("SELECT", "SELECT_SINGLE"),
+    "SELECT_MULTI": ("SELECT", "SELECT_CHECKBOX"),
     "DATE": ("DATE", "DATE_YMD"),
     "DATETIME": ("DATETIME", None),
     "QUSER": ("QUSER", None),
@@ -31,7 +32,9 @@ ProcessState = Literal["STARTED", "ENDED", "FAILED"]
 
 @dataclass(frozen=True)
 class Field:
-    """A data item of a workflow app. ``name`` is the field name used as ``q_{name}``."""
+    """A data item of a workflow app. ``name`` is its field name: as Questetra shows it
+    (``q_amount``), or bare (``amount``, this emulator's older spelling); either way the
+    parameter is ``q_amount`` (:attr:`param`)."""
 
     name: str
     label: str
@@ -55,7 +58,8 @@ class Field:
 
     @property
     def param(self) -> str:
-        return f"q_{self.name}"
+        """The field name Questetra shows and takes as a parameter: always ``q_``-prefixed."""
+        return self.name if self.name.startswith("q_") else f"q_{self.name}"
 
     @property
     def data_type(self) -> str:
@@ -120,7 +124,9 @@ class App:
     task_nodes: dict[int, str] = field(default_factory=dict)  # node number -> task name
 
     def field_by_name(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        """By field name, written either way (``q_amount`` or ``amount``)."""
+        param = name if name.startswith("q_") else f"q_{name}"
+        return next((f for f in self.fields if f.param == param), None)
 
     def field_by_number(self, number: int) -> Field | None:
         return next((f for f in self.fields if f.number == number), None)

@@ -155,7 +155,7 @@ def _token(state: EmulatorState, request: Request, params: Params) -> Response:
         response: Response = JSONResponse(body, headers=_NO_STORE)
         error = None
     except OAuthError as exc:
-        response = JSONResponse(exc.body(), status_code=exc.status, headers=_NO_STORE)
+        response = _token_error(state, exc)
         error = exc.error
     entry = TokenRequest(
         grant_type=grant_type,
@@ -175,3 +175,19 @@ def _token(state: EmulatorState, request: Request, params: Params) -> Response:
 
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# What Spring Security OAuth2 says for the same refusals (INFERRED from the documented 12 h /
+# 30 d lifetimes, Spring's defaults: questetra-fidelity.md B4, B6).
+_SPRING = {
+    "invalid_client": {"error": "unauthorized", "error_description": "Bad credentials"},
+    "invalid_grant": {"error": "invalid_grant", "error_description": "Invalid refresh token"},
+}
+
+
+def _token_error(state: EmulatorState, exc: OAuthError) -> Response:
+    """A refusal in the style the ``token_errors`` switch says (rfc, spring, html)."""
+    style = state.switches.token_errors
+    if style == "html":
+        title = {400: "400 Bad Request", 401: "401 Unauthorized"}.get(exc.status, str(exc.status))
+        return error_page(exc.status, title, "The request was refused.")
+    body = _SPRING.get(exc.error, exc.body()) if style == "spring" else exc.body()
+    return JSONResponse(body, status_code=exc.status, headers=_NO_STORE)

@@ -1,6 +1,11 @@
-"""Pages a person opens from Slack links (task form, process, My Tasks) and an index page.
+"""Pages a person opens from Slack links (process, My Tasks), a task's form frame, the sign-in
+page and an index page.
 
-They are plain read-only views for trying the bot by hand; they act as the signed-in user.
+Only paths the public sources show are served ([SS]: ``/PE/Workitem/list``,
+``/OR/ProcessInstance/view?processInstanceId=``, and ``/PE/Workitem/Form/viewIframe?workitemId=``
+linked from the process page). The guessed ``/PE/Workitem/Form/view`` is not: a client linking
+to it gets the tenant's 404 page (questetra-fidelity.md L3). They are plain read-only views for
+trying the bot by hand; they act as the signed-in user.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .html import error_page, page, table
+from .html import error_page, page, sign_in_page, table
 from .model import ProcessInstance
 from .state import EmulatorState
+from .switches import SIGN_IN_PATH
 from .values import display_value, format_datetime
 
 
@@ -30,11 +36,15 @@ def routes(state: EmulatorState) -> list[Route]:
     async def process(request: Request) -> Response:
         return _process(state, request.query_params.get("processInstanceId", ""))
 
+    async def sign_in(request: Request) -> Response:
+        return sign_in_page()
+
     return [
         Route("/", index, methods=["GET"]),
         Route("/PE/Workitem/list", my_tasks, methods=["GET"]),
-        Route("/PE/Workitem/Form/view", task, methods=["GET"]),
+        Route("/PE/Workitem/Form/viewIframe", task, methods=["GET"]),
         Route("/OR/ProcessInstance/view", process, methods=["GET"]),
+        Route(SIGN_IN_PATH, sign_in, methods=["GET", "POST"]),
     ]
 
 
@@ -68,7 +78,8 @@ def _my_tasks(state: EmulatorState) -> Response:
             if mine and item.state != "ENDED":
                 title = state.db.processes[item.process_instance_id].title
                 rows.append(
-                    f'<li><a href="Form/view?workitemId={item.id}">{escape(item.node_name)}</a> '
+                    f'<li><a href="../../OR/ProcessInstance/view?processInstanceId='
+                    f'{item.process_instance_id}">{escape(item.node_name)}</a> '
                     f"{escape(title)} ({item.state})</li>"
                 )
     return page(f"My Tasks of {user.name}", f"<ul>{''.join(rows) or '<li>none</li>'}</ul>")
@@ -96,7 +107,14 @@ def _process(state: EmulatorState, raw_id: str) -> Response:
         if process is None:
             return error_page(404, "Process not found", f"No process {raw_id}.")
         header = table([("Process", f"p{process.id}"), ("State", process.state)])
-        return page(process.title, header + _data_table(state, process))
+        tasks = "".join(
+            f'<li><a href="../../PE/Workitem/Form/viewIframe?workitemId={w.id}">'
+            f"{escape(w.node_name)}</a> ({w.state})</li>"
+            for w in state.db.workitems.values()
+            if w.process_instance_id == process.id and w.state != "ENDED"
+        )
+        body = header + (f"<h2>Tasks</h2><ul>{tasks}</ul>" if tasks else "")
+        return page(process.title, body + _data_table(state, process))
 
 
 def _data_table(state: EmulatorState, process: ProcessInstance) -> str:

@@ -102,7 +102,7 @@ def _datum(state: EmulatorState, process: ProcessInstance, fld: Field) -> dict[s
         "dataType": fld.data_type,
         "subType": fld.api_sub_type,
         "viewOrder": fld.number,
-        "value": render_value(fld, process.data.get(fld.number), state),
+        "value": render_value(fld, process.data.get(fld.number), state, state.switches.values),
     }
 
 

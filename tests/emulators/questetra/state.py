@@ -33,6 +33,7 @@ from .model import (
     TokenRequest,
     Workitem,
 )
+from .switches import Switches
 from .values import coerce_python
 
 TOKYO = timezone(timedelta(hours=9), "JST")  # Japan has no DST, a fixed offset is exact
@@ -94,6 +95,7 @@ class EmulatorState:
         self.max_refresh_tokens = 10
         self.edition = "professional"
         self.process_count_limit: int | None = None  # running processes allowed (None: no limit)
+        self.switches = Switches()  # what the public sources leave open (switches.py)
 
     def reset(self) -> None:
         """Everything back to empty: data, settings, faults, clock."""
@@ -560,6 +562,7 @@ class EmulatorState:
                 "token_requests": len(db.token_requests),
                 "start_event_submissions": len(db.submissions),
                 "faults": self.faults.snapshot(),
+                "switches": self.switches.snapshot(),
             }
 
 

@@ -7,26 +7,31 @@ Stored (canonical) values per Field.type:
   LIST (table) -> list[list[str]] (rows of cells)
 ``None`` means "not entered".
 
-JSON ``value`` shapes (ProcessData.value; INFERRED where Questetra documents none):
+JSON ``value`` shapes (ProcessData.value; INFERRED where Questetra documents none), by default:
   STRING, DISCUSSION -> "text"                          DECIMAL -> number (1234.5, 12)
   SELECT, SELECT_MULTI -> [{"value": choiceId, "display": label}, ...]
   DATE -> "2024-05-01" ("2024-05", "05-01" or "2024" for the other date sub-types)
   DATETIME -> "2024-05-01T10:00:00+0900"               QUSER -> {"id", "name", "email"}
   QGROUP -> {"id", "name"}    FILE -> [{"id", "name", "contentType", "length"}, ...]
-  LIST -> {"rows": [["cell", ...], ...]}               not entered -> null
+  LIST -> "<list><row><col>cell</col>…</row>…</list>"  not entered -> null
+The ``values`` switch picks another plausible encoding per type (value_shapes.py).
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from .model import Field, FileValue, QGroup, QUser
+from .switches import VALUE_SHAPES
+from .value_shapes import encode
+
+DEFAULT_SHAPES = {kind: shapes[0] for kind, shapes in VALUE_SHAPES.items()}
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # 2024-05-01T10:00:00+0900
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
@@ -221,12 +226,19 @@ def _file(item: object, d: Directory) -> FileValue:
     raise DataError(f"not a file: {item!r}")
 
 
-def render_value(fld: Field, stored: object, d: Directory) -> object:
-    """The JSON ``value`` of a ProcessData entry."""
+def render_value(
+    fld: Field, stored: object, d: Directory, shapes: Mapping[str, str] | None = None
+) -> object:
+    """The JSON ``value`` of a ProcessData entry, in the encodings ``shapes`` chose per data
+    type (switches.Switches.values; None: the defaults)."""
     if stored is None:
         return None
+    return encode(fld.data_type, _canonical(fld, stored, d), shapes or DEFAULT_SHAPES)
+
+
+def _canonical(fld: Field, stored: object, d: Directory) -> object:
     if fld.type == "DECIMAL" and isinstance(stored, Decimal):
-        return int(stored) if stored == stored.to_integral_value() else float(stored)
+        return stored
     if fld.type in ("SELECT", "SELECT_MULTI") and isinstance(stored, list):
         labels = fld.choices or {}
         return [{"value": c, "display": labels.get(c, c)} for c in stored]
@@ -245,8 +257,6 @@ def render_value(fld: Field, stored: object, d: Directory) -> object:
             {"id": f.id, "name": f.name, "contentType": f.content_type, "length": f.length}
             for f in stored
         ]
-    if fld.type == "LIST" and isinstance(stored, list):
-        return {"rows": stored}
     return stored
 
 
@@ -262,16 +272,16 @@ def format_date(fld: Field, value: date) -> str:
 
 
 def display_value(fld: Field, stored: object, d: Directory) -> str:
-    """Plain text for the emulator's HTML pages."""
-    rendered = render_value(fld, stored, d)
+    """Plain text for the emulator's HTML pages (from the stored value, whatever the switch)."""
+    rendered = _canonical(fld, stored, d) if stored is not None else None
     if rendered is None:
         return ""
+    if fld.type == "LIST" and isinstance(rendered, list):
+        return " / ".join(" | ".join(map(str, row)) for row in rendered)
     if isinstance(rendered, list):
         return ", ".join(
             str(i.get("display", i.get("name"))) for i in rendered if isinstance(i, dict)
         )
     if isinstance(rendered, dict):
-        if "rows" in rendered:
-            return " / ".join(" | ".join(map(str, row)) for row in rendered["rows"])
         return str(rendered.get("name", ""))
     return str(rendered)
