@@ -60,12 +60,17 @@ class Tuning:
     poll_concurrency: int = 16
     poll_batch: int = 50
     lease_seconds: float = 120.0  # how long a dead replica's claimed work waits to be taken over
-    # Listeners doing their work after the ack at once (bot/slack/guard.py). 16 × the two GETs
-    # of a task list fill QuestetraApi's 32 slots; more would only queue there.
+    # Listeners doing their work after the ack at once (bot/slack/guard.py).
     post_ack_slots: int = 16
-    # How long an acked request waits for one before the user is told "busy, try again": short
-    # enough that a modal opener still has about a second of its trigger_id's 3 s.
-    post_ack_wait: float = 2.0
+    # Acked requests waiting in line for a slot; one more is told "busy, try again". The bound
+    # keeps memory flat (docs/benchmarks.md measures a waiting request's cost).
+    post_ack_queue: int = 2000
+    # How long a request may wait in line: a response_url takes answers for 30 minutes.
+    post_ack_wait: float = 25 * 60.0
+    # How long a listener that opens a modal may wait: its trigger_id dies 3 s after the click.
+    post_ack_urgent_wait: float = 2.0
+    # A request not answered this long after its ack is told its answer is coming.
+    late_note_after: float = 2.5
 
 
 def _owner_id() -> str:
@@ -205,9 +210,14 @@ def create_app(
         engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
     )
     gate = Gate(
-        slots=tuning.post_ack_slots, wait=tuning.post_ack_wait, on_shed=metrics.slack_shed.inc
+        slots=tuning.post_ack_slots,
+        queue=tuning.post_ack_queue,
+        wait=tuning.post_ack_wait,
+        urgent_wait=tuning.post_ack_urgent_wait,
+        on_shed=metrics.slack_shed.inc,
     )
-    slack = build_slack_app(deps, store, gate=gate)
+    metrics.slack_waiting.set_function(lambda: gate.waiting)
+    slack = build_slack_app(deps, store, gate=gate, late_after=tuning.late_note_after)
     app_routes = routes(deps, slack)
 
     @asynccontextmanager

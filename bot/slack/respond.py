@@ -5,14 +5,20 @@ every answer to a ``response_url``: a good share of the CPU an answer costs. :cl
 takes the same arguments and sends the same body (Bolt's own message builder), over the session of
 :class:`bot.slack.clients.SlackClients`; a global middleware puts it into every request's context,
 so listeners' ``respond`` and ``context.respond`` are this one without knowing it.
+
+It also carries the "working on it" note of a request whose answer is late
+(:meth:`SharedRespond.note_later`, armed by the post-ack gate, bot/slack/guard.py): the note
+goes out only if nothing was answered yet, and an answer never overtakes a note in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
+import structlog
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.models.attachments import Attachment
@@ -22,6 +28,9 @@ from slack_sdk.webhook.webhook_response import WebhookResponse
 
 from bot.slack.clients import SlackClients
 
+log = structlog.stdlib.get_logger(__name__)
+Message = dict[str, Any]
+
 
 class SharedRespond(AsyncRespond):
     """``respond()`` over a given session; with none (no lifespan yet, or shut down), a session of
@@ -30,6 +39,32 @@ class SharedRespond(AsyncRespond):
     def __init__(self, *, response_url: str | None, session: aiohttp.ClientSession | None) -> None:
         super().__init__(response_url=response_url)
         self.session = session
+        self.answered = False  # something other than the note was posted (or is being posted)
+        self.noted = False  # the note was posted
+        self._note: asyncio.Task[None] | None = None
+
+    def note_later(
+        self, after: float, message: Callable[[], Awaitable[Message]]
+    ) -> Callable[[], None]:
+        """Post ``await message()`` in ``after`` seconds unless an answer came first. Returns
+        the disarming function (the note already on its way is let finish)."""
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            if not self.answered:
+                self._note = loop.create_task(self._post_note(message))
+
+        return loop.call_later(after, fire).cancel
+
+    async def _post_note(self, message: Callable[[], Awaitable[Message]]) -> None:
+        try:
+            body = await message()
+            if self.answered or self.response_url is None:
+                return
+            self.noted = True
+            await AsyncWebhookClient(self.response_url, session=self.session).send_dict(body)
+        except Exception as exc:  # noqa: BLE001 - a note is a courtesy; the answer still comes
+            log.warning("slack.note_failed", error_type=type(exc).__name__)
 
     async def __call__(
         self,
@@ -46,6 +81,9 @@ class SharedRespond(AsyncRespond):
     ) -> WebhookResponse:
         if self.response_url is None:
             raise ValueError("respond is unsupported here as there is no response_url")
+        self.answered = True
+        if self._note is not None and not self._note.done():
+            await asyncio.shield(self._note)  # the note first, then the answer
         if isinstance(text, dict):
             message = _build_message(**text)  # a whole message, as Bolt accepts it
         else:
@@ -63,6 +101,21 @@ class SharedRespond(AsyncRespond):
             )
         client = AsyncWebhookClient(self.response_url, session=self.session)
         return await client.send_dict(message)
+
+
+def late_note(
+    after: float, message: Callable[[Any], Awaitable[Message]]
+) -> Callable[[dict[str, Any], Any], Callable[[], None] | None]:
+    """The post-ack gate's note arming (bot/slack/guard.py ``LateNote``): ``message(context)``
+    is posted to the request's response_url if no answer came within ``after`` seconds."""
+
+    def arm(_body: dict[str, Any], context: Any) -> Callable[[], None] | None:
+        respond = context.get("respond")
+        if not isinstance(respond, SharedRespond) or not respond.response_url:
+            return None
+        return respond.note_later(after, lambda: message(context))
+
+    return arm
 
 
 def register(app: AsyncApp, clients: SlackClients) -> None:

@@ -51,6 +51,7 @@ from bot.services.start import (
 )
 from bot.slack.blocks import Block, actions, button, context, mrkdwn
 from bot.slack.clients import slack_error
+from bot.slack.guard import opens_modal
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
 from bot.slack.views import element_state, read_json_object, state_values
@@ -513,6 +514,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @app.action(StartAction.OPEN)
+    @opens_modal()
     async def on_open(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
@@ -674,4 +676,5 @@ async def _report(
 
 
 SUBCOMMANDS: dict[str, Handler] = {SubCommand.START: start_command}
+OPENS_MODAL = {SubCommand.START: bool}  # `start <name>` opens the event's form
 ACTIONS = StartAction

@@ -574,3 +574,62 @@ def bench_parser(doc: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
     return parser
+
+
+# ---------------------------------------------------------------- sampling profiles (py-spy)
+
+
+class PySpy:
+    """``py-spy record`` of a running process into collapsed stacks (``pip install py-spy``; not
+    a project dependency). Sampling does not slow the process much, and shares are what count."""
+
+    def __init__(self, pid: int, out: Path, *, rate: int = 200) -> None:
+        self.out = out
+        argv = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate)]
+        argv += ["--output", str(out), "--nonblocking"]
+        self._proc = subprocess.Popen(  # noqa: S603 - a fixed tool
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def stop(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            try:
+                self._proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+
+
+def summarize_stacks(path: Path, *, limit: int = 30) -> str:
+    """Self time by function and inclusive time by package, from py-spy's collapsed stacks."""
+    from collections import Counter
+
+    own: Counter[str] = Counter()
+    package: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count_text)
+        total += count
+        frames = stack.split(";")
+        own[frames[-1]] += count
+        seen = set()
+        for frame in frames:
+            # "function (path/to/module.py:line)" → the top package, or bot.<module>
+            where = frame.rsplit("(", 1)[-1].split(":")[0]
+            if "/site-packages/" in where:
+                name = where.split("/site-packages/")[1].split("/")[0]
+            elif "/bot/" in where:
+                name = "bot/" + where.split("/bot/")[1]
+            else:
+                name = where.rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                package[name] += count
+    lines = [f"{total} samples", "", "self:"]
+    lines += [f"  {100 * n / total:5.1f} %  {f}" for f, n in own.most_common(limit)]
+    lines += ["", "inclusive, by package or bot module:"]
+    lines += [f"  {100 * n / total:5.1f} %  {p}" for p, n in package.most_common(limit)]
+    return "\n".join(lines)
