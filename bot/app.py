@@ -43,6 +43,7 @@ from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
+from bot.workers.leases import LeaseKeeper
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
 from bot.workers.poller import Poller
@@ -59,7 +60,9 @@ class Tuning:
     worker_tick: float = 1.0  # how often idle workers look for due work
     poll_concurrency: int = 16
     poll_batch: int = 50
-    lease_seconds: float = 120.0  # how long a dead replica's claimed work waits to be taken over
+    # How long a dead replica's claimed work waits to be taken over; live replicas renew their
+    # leases every quarter of it (bot/workers/leases.py).
+    lease_seconds: float = 20.0
     # Listeners doing their work after the ack at once (bot/slack/guard.py).
     post_ack_slots: int = 16
     # Acked requests waiting in line for a slot; one more is told "busy, try again". The bound
@@ -204,7 +207,13 @@ def create_app(
     )
     poller.on_changes = sender.wake
     subscription_poller = SubscriptionPoller(
-        subscriptions=deps.subscriptions, owner=owner, on_disabled=on_subscription_disabled
+        subscriptions=deps.subscriptions,
+        owner=owner,
+        on_disabled=on_subscription_disabled,
+        lease=timedelta(seconds=tuning.lease_seconds),
+    )
+    lease_keeper = LeaseKeeper(
+        [poller, sender, subscription_poller], every=tuning.lease_seconds / 4
     )
     maintenance = Maintenance(
         engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
@@ -233,6 +242,7 @@ def create_app(
                 sender.run_forever(),
                 subscription_poller.run_forever(),
                 maintenance.run_forever(),
+                lease_keeper.run_forever(),
             ]
             if background_jobs
             else []
@@ -256,7 +266,7 @@ def create_app(
             if socket_mode is not None:
                 await socket_mode.close_async()  # type: ignore[no-untyped-call]
             # Stop taking new work, let the current round end, hand leases back.
-            for worker in (poller, sender, subscription_poller, maintenance):
+            for worker in (poller, sender, subscription_poller, maintenance, lease_keeper):
                 worker.stop()
             if jobs:
                 _done, late = await asyncio.wait(jobs, timeout=5)
@@ -287,4 +297,5 @@ def create_app(
     app.state.poller = poller
     app.state.sender = sender
     app.state.subscription_poller = subscription_poller
+    app.state.lease_keeper = lease_keeper
     return app

@@ -3,7 +3,8 @@ replicas without a leader.
 
 Due links are claimed in small batches with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
 SQLite runs the same statement without it), polled concurrently with a bound, then released with
-the next poll time (jittered). A failing user backs off alone; a Questetra outage opens a circuit
+the next poll time (jittered). Leases are short and renewed while the polls run
+(bot/workers/leases.py). A failing user backs off alone; a Questetra outage opens a circuit
 breaker that slows everyone down and closes again by itself.
 """
 
@@ -22,6 +23,7 @@ from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.db import repo
 from bot.db.models import UserLink, Workspace
 from bot.domain.alerts import POLL_BACKOFF_CAP, backoff
 from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable, UserFacingError
@@ -32,7 +34,7 @@ from bot.workers.loop import Worker
 
 log = structlog.stdlib.get_logger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=20)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class Poller(Worker):
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.breaker = CircuitBreaker(clock)
         self.on_changes: Callable[[], None] = lambda: None
+        self.held: set[int] = set()  # links claimed this round, not released yet (renewed)
 
     async def run_once(self) -> int:
         """Poll every due link; the number polled.
@@ -159,6 +162,9 @@ class Poller(Worker):
         finally:
             for future in running:  # cancelled (shutdown) or a failed settle: no orphans
                 future.cancel()
+            # A round ends with all its links released, or abandoned (shutdown, a failed
+            # settle): their leases must run out, not be renewed.
+            self.held.clear()
         return polled
 
     def _may_claim(self) -> bool:
@@ -190,7 +196,21 @@ class Poller(Worker):
                     .execution_options(synchronize_session=False)
                 )
             ).all()
+        self.held.update(row.id for row in rows)
         return [Claimed(StoredCredential.from_row(row), row.poll_failures) for row in rows]
+
+    async def renew_leases(self) -> int:
+        """Extend the leases of the links still being polled (bot/workers/leases.py)."""
+        if not self.held:
+            return 0
+        async with self._sessions() as session, session.begin():
+            return await repo.renew_leases(
+                session,
+                UserLink,
+                list(self.held),
+                owner=self._owner,
+                until=self._clock.now() + self._lease,
+            )
 
     async def _fetch(self, item: Claimed) -> Fetched:
         async with self._limit:
@@ -227,6 +247,8 @@ class Poller(Worker):
                     await self._release(session, failed)
             done = failed
             results = {}
+        # Released, or left to run out (a failed release): no longer ours to renew either way.
+        self.held.difference_update(f.item.link_id for f in done)
         for fetched in done:
             if self._metrics is not None:
                 self._metrics.polls.labels(fetched.outcome).inc()

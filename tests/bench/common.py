@@ -581,12 +581,13 @@ def bench_parser(doc: str | None) -> argparse.ArgumentParser:
 
 class PySpy:
     """``py-spy record`` of a running process into collapsed stacks (``pip install py-spy``; not
-    a project dependency). Sampling does not slow the process much, and shares are what count."""
+    a project dependency), only samples holding the GIL (the CPU spent in Python). Sampling does
+    not slow the process much, and shares are what count."""
 
     def __init__(self, pid: int, out: Path, *, rate: int = 200) -> None:
         self.out = out
         argv = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate)]
-        argv += ["--output", str(out), "--nonblocking"]
+        argv += ["--output", str(out), "--nonblocking", "--gil"]
         self._proc = subprocess.Popen(  # noqa: S603 - a fixed tool
             argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -601,11 +602,18 @@ class PySpy:
 
 
 def summarize_stacks(path: Path, *, limit: int = 30) -> str:
-    """Self time by function and inclusive time by package, from py-spy's collapsed stacks."""
+    """From py-spy's collapsed stacks: self time by function, self time by package (where the
+    CPU is burnt), and inclusive time by package (what it is burnt for)."""
     from collections import Counter
 
+    def package(frame: str) -> str:
+        # "function (package/module.py:line)": the package, or bot/<subpackage>
+        parts = frame.rsplit("(", 1)[-1].split(":")[0].split("/")
+        return "/".join(parts[:2]) if parts[0] == "bot" and len(parts) > 2 else parts[0]
+
     own: Counter[str] = Counter()
-    package: Counter[str] = Counter()
+    own_package: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -615,21 +623,14 @@ def summarize_stacks(path: Path, *, limit: int = 30) -> str:
         total += count
         frames = stack.split(";")
         own[frames[-1]] += count
-        seen = set()
-        for frame in frames:
-            # "function (path/to/module.py:line)" → the top package, or bot.<module>
-            where = frame.rsplit("(", 1)[-1].split(":")[0]
-            if "/site-packages/" in where:
-                name = where.split("/site-packages/")[1].split("/")[0]
-            elif "/bot/" in where:
-                name = "bot/" + where.split("/bot/")[1]
-            else:
-                name = where.rsplit("/", 1)[-1]
-            if name not in seen:
-                seen.add(name)
-                package[name] += count
-    lines = [f"{total} samples", "", "self:"]
+        own_package[package(frames[-1])] += count
+        for name in {package(frame) for frame in frames}:
+            inclusive[name] += count
+    total = max(total, 1)
+    lines = [f"{total} samples", "", "self, by function:"]
     lines += [f"  {100 * n / total:5.1f} %  {f}" for f, n in own.most_common(limit)]
-    lines += ["", "inclusive, by package or bot module:"]
-    lines += [f"  {100 * n / total:5.1f} %  {p}" for p, n in package.most_common(limit)]
+    lines += ["", "self, by package:"]
+    lines += [f"  {100 * n / total:5.1f} %  {p}" for p, n in own_package.most_common(limit)]
+    lines += ["", "inclusive, by package:"]
+    lines += [f"  {100 * n / total:5.1f} %  {p}" for p, n in inclusive.most_common(limit)]
     return "\n".join(lines)
