@@ -243,7 +243,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     info = machine()
     names = args.servers.split(",")
     rates = [float(r) for r in args.rates.split(",")] if args.rates else []
-    rng = random.Random(args.seed)  # noqa: S311 - arrival times, not security
+    rng = random.Random(args.seed)  # arrival times
     levels: list[Level] = []
     with emulators(users) as emu:
         for user in users:  # 12 tasks each, as in the ack benchmark (two pages of cards)
@@ -301,9 +301,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 for server in order:
                     log(f"poisson {server.name}: {rate:g}/s for {args.duration:g} s")
                     offsets = poisson_offsets(rate, args.duration, rng)
-                    profile = (
-                        workdir / f"{server.name}-{rate:g}.stacks" if args.profile else None
-                    )
+                    profile = workdir / f"{server.name}-{rate:g}.stacks" if args.profile else None
                     levels.append(
                         await run_level(
                             server,
@@ -319,7 +317,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                         )
                     )
                     if profile is not None and profile.exists():
-                        print(f"\n{server.name} at {rate:g}/s (py-spy):\n{summarize_stacks(profile)}")
+                        print(
+                            f"\n{server.name} at {rate:g}/s (py-spy):\n{summarize_stacks(profile)}"
+                        )
                     receiver.reset()
                     await asyncio.sleep(args.pause)
         finally:
@@ -333,7 +333,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 def sustained_rate(levels: list[Level], server: str) -> float:
     """The highest offered rate this server sustained (p99 ≤ 1 s, none lost, none busy)."""
     return max(
-        (lv.rate for lv in levels if lv.server == server and lv.scenario == "poisson" and lv.sustained),
+        (
+            lv.rate
+            for lv in levels
+            if lv.server == server and lv.scenario == "poisson" and lv.sustained
+        ),
         default=0.0,
     )
 
@@ -388,13 +392,17 @@ def report(info: dict[str, Any], args: argparse.Namespace, levels: list[Level]) 
         goals[f"burst of {b.sent}: every one answered, none busy, p99 <= 15 s"] = (
             b.answers == b.sent and b.busy == 0 and b.p99_s <= 15
         )
-    at_100 = [lv for lv in levels if lv.server == "bot" and lv.scenario == "poisson" and lv.rate == 100]
+    at_100 = [
+        lv for lv in levels if lv.server == "bot" and lv.scenario == "poisson" and lv.rate == 100
+    ]
     if at_100:
         goals["100/s: 0 busy and p99 <= 1 s"] = at_100[0].sustained
     ours, peer = sustained_rate(levels, "bot"), sustained_rate(levels, "peer")
     ratio = ours / peer if peer else float("nan")
     if "peer" in args.servers.split(",") and args.rates:
-        print(f"\nsustained (p99 <= 1 s, none lost or busy): bot {ours:g}/s, peer {peer:g}/s, ratio {ratio:.2f}")
+        print(
+            f"\nsustained (p99 <= 1 s, none lost or busy): bot {ours:g}/s, peer {peer:g}/s, ratio {ratio:.2f}"
+        )
         goals["sustained rate >= 1.5 x the peer's"] = ratio >= 1.5
     cpu = [lv.cpu_ms_per_answer for lv in levels if lv.server == "bot" and lv.scenario == "poisson"]
     if cpu:
