@@ -63,8 +63,9 @@ class Tuning:
     # How long a dead replica's claimed work waits to be taken over; live replicas renew their
     # leases every quarter of it (bot/workers/leases.py).
     lease_seconds: float = 20.0
-    # Listeners doing their work after the ack at once (bot/slack/guard.py).
-    post_ack_slots: int = 16
+    # Listeners doing their work after the ack at once (bot/slack/guard.py): 48 × the two GETs of
+    # a task list, with the poller's 16 × 2, fit QuestetraApi's 128 calls in flight.
+    post_ack_slots: int = 48
     # Acked requests waiting in line for a slot; one more is told "busy, try again". The bound
     # keeps memory flat (docs/benchmarks.md measures a waiting request's cost).
     post_ack_queue: int = 2000

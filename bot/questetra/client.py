@@ -18,7 +18,7 @@ import httpx2
 
 DEFAULT_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
 # Calls in flight to the tenant at once (also bounded in QuestetraApi, where waiting has a deadline).
-MAX_IN_FLIGHT = 32
+MAX_IN_FLIGHT = 128
 POOLS = 4
 
 
