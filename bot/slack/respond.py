@@ -2,8 +2,11 @@
 
 Bolt's :class:`AsyncRespond` builds a webhook client, an aiohttp session and a TCP connection for
 every answer to a ``response_url``: a good share of the CPU an answer costs. :class:`SharedRespond`
-takes the same arguments and sends the same body (Bolt's own message builder), over the session of
-:class:`bot.slack.clients.SlackClients`; a global middleware puts it into every request's context,
+takes the same arguments and sends the same body (Bolt's own message builder, then slack_sdk's
+body rules: ``None`` fields left out, Block objects as dicts), posted straight over the session
+of :class:`bot.slack.clients.SlackClients` (a webhook client per answer would rebuild its retry
+handlers, user agent and proxy settings each time; a dropped keep-alive connection is retried
+once, as its default handler does); a global middleware puts it into every request's context,
 so listeners' ``respond`` and ``context.respond`` are this one without knowing it.
 
 It also carries the "working on it" note of a request whose answer is late
@@ -14,6 +17,7 @@ goes out only if nothing was answered yet, and an answer never overtakes a note 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -23,22 +27,34 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.models.attachments import Attachment
 from slack_sdk.models.blocks import Block
+from slack_sdk.web.internal_utils import get_user_agent
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+from slack_sdk.webhook.internal_utils import _build_body
 from slack_sdk.webhook.webhook_response import WebhookResponse
 
 from bot.slack.clients import SlackClients
 
 log = structlog.stdlib.get_logger(__name__)
 Message = dict[str, Any]
+_TIMEOUT = aiohttp.ClientTimeout(total=30)  # slack_sdk's webhook default
+# A keep-alive connection Slack closed meanwhile: the post is sent once more on a new one.
+_DROPPED = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
 
 
 class SharedRespond(AsyncRespond):
     """``respond()`` over a given session; with none (no lifespan yet, or shut down), a session of
     its own per answer, as Bolt does."""
 
-    def __init__(self, *, response_url: str | None, session: aiohttp.ClientSession | None) -> None:
+    def __init__(
+        self,
+        *,
+        response_url: str | None,
+        session: aiohttp.ClientSession | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(response_url=response_url)
         self.session = session
+        self.headers = headers or post_headers()
         self.answered = False  # something other than the note was posted (or is being posted)
         self.noted = False  # the note was posted
         self._note: asyncio.Task[None] | None = None
@@ -62,7 +78,7 @@ class SharedRespond(AsyncRespond):
             if self.answered or self.response_url is None:
                 return
             self.noted = True
-            await AsyncWebhookClient(self.response_url, session=self.session).send_dict(body)
+            await self._post(body)
         except Exception as exc:  # noqa: BLE001 - a note is a courtesy; the answer still comes
             log.warning("slack.note_failed", error_type=type(exc).__name__)
 
@@ -99,8 +115,28 @@ class SharedRespond(AsyncRespond):
                 thread_ts=thread_ts,
                 metadata=metadata,
             )
-        client = AsyncWebhookClient(self.response_url, session=self.session)
-        return await client.send_dict(message)
+        return await self._post(message)
+
+    async def _post(self, message: Message) -> WebhookResponse:
+        url = self.response_url or ""
+        if self.session is None or self.session.closed:
+            return await AsyncWebhookClient(url).send_dict(message)
+        data = json.dumps(_build_body(message))
+        for attempt in (1, 2):
+            try:
+                async with self.session.post(
+                    url, data=data, headers=self.headers, timeout=_TIMEOUT
+                ) as response:
+                    return WebhookResponse(
+                        url=url,
+                        status_code=response.status,
+                        body=await response.text(),
+                        headers=dict(response.headers),
+                    )
+            except _DROPPED:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def late_note(
@@ -118,7 +154,14 @@ def late_note(
     return arm
 
 
+def post_headers() -> dict[str, str]:
+    """What slack_sdk's webhook client sends with every post."""
+    return {"Content-Type": "application/json;charset=utf-8", "User-Agent": get_user_agent()}
+
+
 def register(app: AsyncApp, clients: SlackClients) -> None:
+    headers = post_headers()  # once per app, not per answer
+
     @app.middleware
     async def respond_over_shared_session(
         context: AsyncBoltContext,
@@ -126,6 +169,6 @@ def register(app: AsyncApp, clients: SlackClients) -> None:
     ) -> None:
         # Read at request time: the session opens with the lifespan, after the app is built.
         context["respond"] = SharedRespond(
-            response_url=context.response_url, session=clients.session
+            response_url=context.response_url, session=clients.session, headers=headers
         )
         await next()
