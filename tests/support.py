@@ -24,6 +24,11 @@ class ManualClock:
         self._now += timedelta(seconds=seconds)
 
 
+def shown(mrkdwn: str) -> str:
+    """What Slack displays for escaped mrkdwn: its three entities decoded (formatting kept)."""
+    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
     """Wait until ``check()`` is true: work after a Slack ack runs in the background."""
     deadline = asyncio.get_running_loop().time() + within

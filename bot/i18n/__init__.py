@@ -2,6 +2,13 @@
 
 Catalogs are plain dicts of ``str.format`` templates; tests check that both languages have the same
 keys and the same placeholders, so a missing translation fails CI instead of reaching a user.
+
+Templates are trusted text that may use mrkdwn formatting (``*bold*``, `` `code` ``, ``_italic_``)
+but never Slack's control sequences (``<@U…>``, ``<#C…>``, ``<url|label>``, ``<!…>``): anything live
+is a parameter built by the rendering boundary (:mod:`bot.slack.render`: ``mention``, ``link``,
+``date`` …). Parameters are data. :func:`t` returns a :class:`Text`: a ``str`` whose value is the plain
+reading (for pages, logs, plain_text), which also keeps its template and parameters so that the
+rendering boundary can render it as mrkdwn with every parameter escaped and the template kept.
 """
 
 from __future__ import annotations
@@ -38,8 +45,51 @@ def language_of(locale: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
-def t(locale: str | None, key: str, /, **params: Any) -> str:
-    """The message ``key`` in the language of ``locale``, formatted with ``params``."""
+class Ref(str):
+    """A Slack user (``U…``/``W…``) or conversation (``C…``/``G…``/``D…``) id given as a parameter
+    by code that knows no Slack markup (services, errors): the rendering boundary shows it as a
+    mention; its plain reading is ``@U…`` / ``#C…``."""
+
+    @property
+    def is_conversation(self) -> bool:
+        return self[:1] in ("C", "G", "D")
+
+    @property
+    def plain(self) -> str:
+        return ("#" if self.is_conversation else "@") + self
+
+
+def plain_reading(value: Any) -> Any:
+    """A parameter as plain text: trusted markup by its ``plain`` reading, lists joined."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(plain_reading(v)) for v in value)
+    return getattr(value, "plain", value)
+
+
+class Text(str):
+    """A catalog message. Its ``str`` value is the plain reading (parameters as they are, trusted
+    parameters by their ``plain`` reading); ``template`` and ``params`` let the rendering boundary
+    (:func:`bot.slack.render.mrkdwn`) escape the parameters and keep the template's formatting.
+    Concatenating it with other strings gives a plain ``str``: data, escaped whole when rendered."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, params: dict[str, Any]) -> Text:
+        value = (
+            template.format(**{k: plain_reading(v) for k, v in params.items()})
+            if params
+            else template
+        )
+        text = super().__new__(cls, value)
+        text.template = template
+        text.params = params
+        return text
+
+
+def t(locale: str | None, key: str, /, **params: Any) -> Text:
+    """The message ``key`` in the language of ``locale``, formatted with ``params`` (see
+    :class:`Text`; parameters are data, escaped when the text is rendered for Slack)."""
     catalog = CATALOGS[language_of(locale)]
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
-    return template.format(**params) if params else template
+    return Text(template, params)

@@ -16,9 +16,7 @@ EN: dict[str, str] = {
     "panel.basic_on": "API-password (Basic) linking: *allowed*.",
     "panel.basic_off": "API-password (Basic) linking: *not allowed*.",
     "panel.users_title": "*Linked users* ({total})",
-    "panel.user_line": (
-        "<@{user}> · {email} · {method} · linked {since} · last call {last}{error}"
-    ),
+    "panel.user_line": ("{user} · {email} · {method} · linked {since} · last call {last}{error}"),
     "panel.never": "never",
     "panel.error_suffix": " · :warning: {error}",
     "panel.needs_relink_suffix": " · :warning: needs re-link",
@@ -33,28 +31,28 @@ EN: dict[str, str] = {
     "panel.button_next": "Next",
     "panel.button_previous": "Previous",
     "panel.confirm_title": "Are you sure?",
-    "panel.confirm_revoke": "Remove <@{user}>'s Questetra link? They will be told.",
+    "panel.confirm_revoke": "Remove {user}'s Questetra link? They will be told.",
     "panel.confirm_basic_off": "Forbid API passwords and remove every link made with one? Each user will be told.",
     "panel.confirm_pause": "Stop all traffic to Questetra for this workspace until you resume?",
     "panel.confirm_yes": "Yes",
     "panel.confirm_no": "Cancel",
-    "panel.revoked": "Removed <@{user}>'s link.",
-    "panel.not_linked": "<@{user}> has no link.",
+    "panel.revoked": "Removed {user}'s link.",
+    "panel.not_linked": "{user} has no link.",
     "panel.revoked_dm": "An admin removed your Questetra link. Run `{command} connect` if you need it again.",
     "panel.basic_dropped_dm": (
         "An admin no longer allows linking with an API password, so your link was removed. "
         "Run `{command} connect` to link through Questetra's consent screen."
     ),
     "panel.saved": "Saved.",
-    "panel.mapped": "<@{user}> may now link the Questetra account {email}.",
-    "panel.unmapped": "<@{user}> may again link only the account with their Slack e-mail.",
+    "panel.mapped": "{user} may now link the Questetra account {email}.",
+    "panel.unmapped": "{user} may again link only the account with their Slack e-mail.",
     "panel.usage": (
         "`{command} admin` (overview), `admin users [page]`, `admin revoke @user`, "
         "`admin pause`, `admin resume`, `admin basic on|off`, `admin map @user email`, "
         "`admin unmap @user`, `admin audit [@user]`, `admin start-events`"
     ),
     "panel.audit_title": "*Audit log* (latest {count})",
-    "panel.audit_line": "{when} · <@{actor}> · {action} {target} · {outcome}",
+    "panel.audit_line": "{when} · {actor} · {action} {target} · {outcome}",
     "panel.audit_empty": "No audit entries yet.",
 }
 
@@ -74,7 +72,7 @@ JA: dict[str, str] = {
     "panel.basic_on": "API パスワード (Basic 認証) による連携: *許可*。",
     "panel.basic_off": "API パスワード (Basic 認証) による連携: *不許可*。",
     "panel.users_title": "*連携ユーザー* ({total} 人)",
-    "panel.user_line": "<@{user}> · {email} · {method} · 連携 {since} · 最終呼び出し {last}{error}",
+    "panel.user_line": "{user} · {email} · {method} · 連携 {since} · 最終呼び出し {last}{error}",
     "panel.never": "なし",
     "panel.error_suffix": " · :warning: {error}",
     "panel.needs_relink_suffix": " · :warning: 再連携が必要",
@@ -89,27 +87,27 @@ JA: dict[str, str] = {
     "panel.button_next": "次へ",
     "panel.button_previous": "前へ",
     "panel.confirm_title": "よろしいですか?",
-    "panel.confirm_revoke": "<@{user}> の Questetra 連携を削除しますか? 本人に通知されます。",
+    "panel.confirm_revoke": "{user} の Questetra 連携を削除しますか? 本人に通知されます。",
     "panel.confirm_basic_off": "API パスワードを禁止し、API パスワードによる連携をすべて削除しますか? 各ユーザーに通知されます。",
     "panel.confirm_pause": "再開するまで、このワークスペースから Questetra への通信をすべて停止しますか?",
     "panel.confirm_yes": "はい",
     "panel.confirm_no": "キャンセル",
-    "panel.revoked": "<@{user}> の連携を削除しました。",
-    "panel.not_linked": "<@{user}> は連携していません。",
+    "panel.revoked": "{user} の連携を削除しました。",
+    "panel.not_linked": "{user} は連携していません。",
     "panel.revoked_dm": "管理者があなたの Questetra 連携を削除しました。必要なら `{command} connect` で再連携してください。",
     "panel.basic_dropped_dm": (
         "管理者が API パスワードによる連携を禁止したため、あなたの連携は削除されました。"
         "`{command} connect` で Questetra の同意画面から連携してください。"
     ),
     "panel.saved": "保存しました。",
-    "panel.mapped": "<@{user}> は Questetra アカウント {email} を連携できるようになりました。",
-    "panel.unmapped": "<@{user}> は再び Slack のメールアドレスのアカウントだけを連携できます。",
+    "panel.mapped": "{user} は Questetra アカウント {email} を連携できるようになりました。",
+    "panel.unmapped": "{user} は再び Slack のメールアドレスのアカウントだけを連携できます。",
     "panel.usage": (
         "`{command} admin` (概要)、`admin users [ページ]`、`admin revoke @ユーザー`、"
         "`admin pause`、`admin resume`、`admin basic on|off`、`admin map @ユーザー メール`、"
         "`admin unmap @ユーザー`、`admin audit [@ユーザー]`、`admin start-events`"
     ),
     "panel.audit_title": "*監査ログ* (最新 {count} 件)",
-    "panel.audit_line": "{when} · <@{actor}> · {action} {target} · {outcome}",
+    "panel.audit_line": "{when} · {actor} · {action} {target} · {outcome}",
     "panel.audit_empty": "監査ログはまだありません。",
 }

@@ -33,10 +33,10 @@ EN: dict[str, str] = {
     "subscription.unknown_app": "No app “{app}” that you can see in Questetra. Use the app id or its exact name.",
     "subscription.usage": "Use `{command} subscribe <app id or name>` in the channel that should get the posts.",
     "subscription.list_empty": "This channel follows no Questetra app.",
-    "subscription.list_item": "• *{app}* (id {app_id}) — by <@{user}>{state}",
+    "subscription.list_item": "• *{app}* (id {app_id}) — by {user}{state}",
     "subscription.disabled_suffix": " — :warning: stopped: {reason}",
     "subscription.disabled_dm": (
-        "I stopped posting *{app}* processes to <#{channel}>: {reason}. "
+        "I stopped posting *{app}* processes to {channel}: {reason}. "
         "Subscribe again once that is fixed."
     ),
     "subscription.reason_channel": "the channel is archived or I am no longer in it",
@@ -86,10 +86,10 @@ JA: dict[str, str] = {
     "subscription.unknown_app": "Questetra であなたが閲覧できる「{app}」というアプリはありません。アプリ ID か正確な名前を指定してください。",
     "subscription.usage": "投稿先のチャンネルで `{command} subscribe <アプリ ID または名前>` を実行してください。",
     "subscription.list_empty": "このチャンネルは Questetra のアプリを購読していません。",
-    "subscription.list_item": "• *{app}* (ID {app_id}) — <@{user}>{state}",
+    "subscription.list_item": "• *{app}* (ID {app_id}) — {user}{state}",
     "subscription.disabled_suffix": " — :warning: 停止中: {reason}",
     "subscription.disabled_dm": (
-        "<#{channel}> への *{app}* のプロセスの投稿を停止しました: {reason}。"
+        "{channel} への *{app}* のプロセスの投稿を停止しました: {reason}。"
         "問題が解消したら、もう一度購読してください。"
     ),
     "subscription.reason_channel": "チャンネルがアーカイブされたか、ボットがチャンネルから外されました",

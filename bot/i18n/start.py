@@ -105,10 +105,10 @@ EN: dict[str, str] = {
         "`{name}` records who started it, from your Questetra account: link your account first."
     ),
     # The outcome
-    "start.result.started": "Started *{event}* <{url}|#{id}>: {title}",
+    "start.result.started": "Started *{event}* {process}: {title}",
     "start.result.started_no_id": "Started *{event}*: {title}",
     "start.result.open": "Open in Questetra",
-    "start.result.by": "Started by <@{user}>",
+    "start.result.by": "Started by {user}",
     "start.result.failed": "*{event}* was not started:",
     "start.result.retry": "Fix it and try again with `{command} start {name}`.",
     # /questetra admin
@@ -378,10 +378,10 @@ JA: dict[str, str] = {
         "ください。"
     ),
     # The outcome
-    "start.result.started": "*{event}* を開始しました <{url}|#{id}>: {title}",
+    "start.result.started": "*{event}* を開始しました {process}: {title}",
     "start.result.started_no_id": "*{event}* を開始しました: {title}",
     "start.result.open": "Questetra で開く",
-    "start.result.by": "開始した人: <@{user}>",
+    "start.result.by": "開始した人: {user}",
     "start.result.failed": "*{event}* は開始されませんでした:",
     "start.result.retry": "修正して `{command} start {name}` でもう一度お試しください。",
     # /questetra admin

@@ -53,7 +53,7 @@ from bot.errors import (
     NotLinked,
     PermissionDenied,
 )
-from bot.i18n import t
+from bot.i18n import Ref, t
 from bot.questetra.start_events import (
     StartEventClient,
     StartEventRejected,
@@ -249,7 +249,7 @@ class StartService:
             await self._audit(
                 team_id, user_id, found.spec, "denied", {"reason": "channel", "channel": channel_id}
             )
-            channels = ", ".join(f"<#{c}>" for c in found.spec.channels)
+            channels = [Ref(c) for c in found.spec.channels]  # shown as channel mentions
             raise PermissionDenied("start.error.channel", name=found.spec.name, channels=channels)
         return found
 

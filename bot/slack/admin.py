@@ -23,17 +23,30 @@ from bot.errors import BadInput, UserFacingError
 from bot.i18n import language_of, t
 from bot.services.start import AdminRow, describe_problems
 from bot.slack import admin_panel
-from bot.slack.blocks import Block, actions, button, context, header, mrkdwn
 from bot.slack.errors import tell_user
 from bot.slack.guard import opens_modal
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
 from bot.slack.permissions import is_admin, require_admin
+from bot.slack.render import (
+    Block,
+    actions,
+    button,
+    channel,
+    code,
+    confirm_dialog,
+    context,
+    fmt,
+    header,
+    input_block,
+    join,
+    modal,
+    option,
+    section,
+)
 from bot.slack.start import (
     build_service,
-    escape,
     notice_modal,
-    plain,
     post_outcome,
 )
 from bot.slack.views import element_state, read_json_object, state_values
@@ -111,20 +124,22 @@ AdminHandler = Callable[[Invocation, list[str]], Awaitable[None]]
 def admin_help_blocks(locale: str | None, command: str, unknown: str | None) -> list[Block]:
     blocks: list[Block] = []
     if unknown:
-        blocks.append(mrkdwn(t(locale, "admin.help.unknown", command=command, topic=unknown)))
-    blocks.append(mrkdwn(t(locale, "admin.help.intro", command=command)))
+        blocks.append(section(t(locale, "admin.help.unknown", command=command, topic=unknown)))
+    blocks.append(section(t(locale, "admin.help.intro", command=command)))
+    entries = [
+        ("admin start-events", "admin.help.start_events"),
+        ("admin start-events add", "admin.help.start_events_add"),
+        ("admin start-events edit <name>", "admin.help.start_events_edit"),
+        ("admin start-events remove <name>", "admin.help.start_events_remove"),
+    ]
     blocks.append(
-        mrkdwn(
-            "\n".join(
+        section(
+            join(
+                "\n",
                 [
-                    f"• `{command} admin start-events` — {t(locale, 'admin.help.start_events')}",
-                    f"• `{command} admin start-events add` — "
-                    + t(locale, "admin.help.start_events_add"),
-                    f"• `{command} admin start-events edit <name>` — "
-                    + t(locale, "admin.help.start_events_edit"),
-                    f"• `{command} admin start-events remove <name>` — "
-                    + t(locale, "admin.help.start_events_remove"),
-                ]
+                    fmt("• {} — {}", code(f"{command} {usage}"), t(locale, key))
+                    for usage, key in entries
+                ],
             )
         )
     )
@@ -134,7 +149,7 @@ def admin_help_blocks(locale: str | None, command: str, unknown: str | None) -> 
 def _where(locale: str | None, spec_channels: tuple[str, ...]) -> str:
     if not spec_channels:
         return t(locale, "admin.start_events.everywhere")
-    return ", ".join(f"<#{c}>" for c in spec_channels)
+    return join(", ", [channel(c) for c in spec_channels])
 
 
 def start_events_blocks(
@@ -143,7 +158,7 @@ def start_events_blocks(
     language = language_of(locale)
     blocks: list[Block] = [header(t(locale, "admin.start_events.title"))]
     if banner:
-        blocks.append(mrkdwn(banner))
+        blocks.append(section(banner))
     blocks.append(context(t(locale, "admin.start_events.intro", command=command)))
     blocks.append(
         actions(
@@ -153,12 +168,12 @@ def start_events_blocks(
         )
     )
     if not rows:
-        blocks.append(mrkdwn(t(locale, "admin.start_events.none", command=command)))
+        blocks.append(section(t(locale, "admin.start_events.none", command=command)))
     for row in rows[:MAX_LISTED]:
         lines: list[str] = []
         if row.spec is not None:
             spec = row.spec
-            lines.append(f"*{escape(spec.title.get(language))}*  `{spec.name}`")
+            lines.append(fmt("*{}*  {}", spec.title.get(language), code(spec.name)))
             lines.append(
                 t(
                     locale,
@@ -173,28 +188,28 @@ def start_events_blocks(
             if spec.requester_field:
                 lines.append(t(locale, "admin.start_events.requester", field=spec.requester_field))
         else:
-            lines.append(f"`{row.name}`")
-            problems = "; ".join(describe_problems(row.problems, locale))
-            lines.append(f":warning: {t(locale, 'admin.start_events.invalid')} {problems}")
+            lines.append(code(row.name))
+            problems = join("; ", describe_problems(row.problems, locale))
+            lines.append(fmt(":warning: {} {}", t(locale, "admin.start_events.invalid"), problems))
         if row.shadowed:
-            lines.append(f":warning: {t(locale, 'admin.start_events.shadowed')}")
+            lines.append(fmt(":warning: {}", t(locale, "admin.start_events.shadowed")))
         if row.source == "file":
-            lines.append(f"_{t(locale, 'admin.start_events.from_file')}_")
-        blocks.append(mrkdwn("\n".join(lines)[:3000]))
+            lines.append(fmt("_{}_", t(locale, "admin.start_events.from_file")))
+        blocks.append(section(join("\n", lines)))
         if row.source == "admin":
             remove = button(
                 t(locale, "admin.start_events.remove"),
                 AdminAction.START_EVENT_REMOVE,
                 value=row.name,
                 style="danger",
+                confirm=confirm_dialog(
+                    t(locale, "admin.start_events.confirm_title"),
+                    t(locale, "admin.start_events.confirm_text", name=row.name),
+                    t(locale, "admin.start_events.remove"),
+                    t(locale, "admin.start_events.cancel"),
+                    style="danger",
+                ),
             )
-            remove["confirm"] = {
-                "title": plain(t(locale, "admin.start_events.confirm_title"), 100),
-                "text": plain(t(locale, "admin.start_events.confirm_text", name=row.name), 300),
-                "confirm": plain(t(locale, "admin.start_events.remove"), 30),
-                "deny": plain(t(locale, "admin.start_events.cancel"), 30),
-                "style": "danger",
-            }
             blocks.append(
                 actions(
                     button(
@@ -212,12 +227,12 @@ def start_events_blocks(
 
 def _text_input(
     block_id: EventBlock,
-    label: str,
+    label: object,
     *,
     initial: str | None = None,
     optional: bool = False,
     multiline: bool = False,
-    hint: str | None = None,
+    hint: object | None = None,
     max_length: int | None = None,
 ) -> Block:
     element: Block = {"type": "plain_text_input", "action_id": VALUE, "multiline": multiline}
@@ -225,19 +240,10 @@ def _text_input(
         element["initial_value"] = initial
     if max_length is not None:
         element["max_length"] = max_length
-    block: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "optional": optional,
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
+    return input_block(block_id, label, element, hint=hint or None, optional=optional)
 
 
-def _number_input(block_id: EventBlock, label: str, initial: object, hint: str) -> Block:
+def _number_input(block_id: EventBlock, label: object, initial: object, hint: object) -> Block:
     element: Block = {
         "type": "number_input",
         "action_id": VALUE,
@@ -246,13 +252,7 @@ def _number_input(block_id: EventBlock, label: str, initial: object, hint: str) 
     }
     if initial is not None:
         element["initial_value"] = str(initial)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "hint": plain(hint, 2000),
-        "element": element,
-    }
+    return input_block(block_id, label, element, hint=hint)
 
 
 def _languages(raw: object) -> tuple[str | None, str | None]:
@@ -289,7 +289,7 @@ def start_event_modal(
             )
         )
     else:
-        blocks.append(mrkdwn(t(locale, "admin.start_events.form.name_fixed", name=editing)))
+        blocks.append(section(t(locale, "admin.start_events.form.name_fixed", name=editing)))
     blocks += [
         _text_input(
             EventBlock.TITLE_EN,
@@ -353,35 +353,27 @@ def start_event_modal(
     if raw.get("channels"):
         channels_element["initial_conversations"] = list(raw["channels"])
     blocks.append(
-        {
-            "type": "input",
-            "block_id": EventBlock.CHANNELS,
-            "label": plain(t(locale, "admin.start_events.form.channels"), 2000),
-            "hint": plain(t(locale, "admin.start_events.form.channels_hint"), 2000),
-            "optional": True,
-            "element": channels_element,
-        }
+        input_block(
+            EventBlock.CHANNELS,
+            t(locale, "admin.start_events.form.channels"),
+            channels_element,
+            hint=t(locale, "admin.start_events.form.channels_hint"),
+            optional=True,
+        )
     )
-    options = [
-        {
-            "text": plain(t(locale, f"admin.start_events.visibility.{v}"), 75),
-            "value": v.value,
-        }
-        for v in Visibility
-    ]
+    options = [option(t(locale, f"admin.start_events.visibility.{v}"), v.value) for v in Visibility]
     current = str(raw.get("visibility") or Visibility.EPHEMERAL.value)
     blocks.append(
-        {
-            "type": "input",
-            "block_id": EventBlock.VISIBILITY,
-            "label": plain(t(locale, "admin.start_events.form.visibility"), 2000),
-            "element": {
+        input_block(
+            EventBlock.VISIBILITY,
+            t(locale, "admin.start_events.form.visibility"),
+            {
                 "type": "static_select",
                 "action_id": VALUE,
                 "options": options,
                 "initial_option": next((o for o in options if o["value"] == current), options[0]),
             },
-        }
+        )
     )
     blocks.append(
         _text_input(
@@ -406,23 +398,19 @@ def start_event_modal(
     )
     blocks.append(context(t(locale, "admin.start_events.form.fields_example")))
     metadata = {"n": editing or "", "c": channel_id or ""}
-    return {
-        "type": "modal",
-        "callback_id": AdminCallback.START_EVENT,
-        "private_metadata": json.dumps(metadata, separators=(",", ":")),
-        "title": plain(
-            t(
-                locale,
-                "admin.start_events.form.title_edit"
-                if editing
-                else "admin.start_events.form.title_add",
-            ),
-            24,
+    return modal(
+        t(
+            locale,
+            "admin.start_events.form.title_edit"
+            if editing
+            else "admin.start_events.form.title_add",
         ),
-        "submit": plain(t(locale, "admin.start_events.form.save"), 24),
-        "close": plain(t(locale, "admin.start_events.cancel"), 24),
-        "blocks": blocks,
-    }
+        blocks,
+        callback_id=AdminCallback.START_EVENT,
+        submit=t(locale, "admin.start_events.form.save"),
+        close=t(locale, "admin.start_events.cancel"),
+        private_metadata=json.dumps(metadata, separators=(",", ":")),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,7 +658,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             channel_id=channel_id,
             user_id=user_id,
             text=text,
-            blocks=[mrkdwn(f":white_check_mark: {text}")],
+            blocks=[section(fmt(":white_check_mark: {}", text))],
             in_channel=False,
         )
 

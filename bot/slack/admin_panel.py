@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,14 +18,29 @@ from bot.errors import BadInput
 from bot.i18n import t
 from bot.services.admin import AdminService, LinkedUser, Overview
 from bot.services.audit import entries
-from bot.slack.blocks import Block, actions, button, context, header, mrkdwn, slack_date
 from bot.slack.ids import DEFAULT_COMMAND
 from bot.slack.invocation import Invocation
 from bot.slack.permissions import require_admin
+from bot.slack.render import (
+    Block,
+    actions,
+    button,
+    confirm_dialog,
+    context,
+    cut,
+    date,
+    divider,
+    fmt,
+    header,
+    join,
+    mention,
+    section,
+)
 
 PAGE_SIZE = 15  # two blocks a user: the panel stays under Slack's 50
 AUDIT_LINES = 20
 _MENTION = re.compile(r"^<@([A-Z0-9_]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9_]{2,})$")
+_SLACK_USER = re.compile(r"[UWB][A-Z0-9_]{2,}")
 
 
 class PanelAction(StrEnum):
@@ -37,14 +53,14 @@ class PanelAction(StrEnum):
     AUDIT = "panel_audit"
 
 
-def confirm(locale: str | None, text: str) -> dict[str, Any]:
-    return {
-        "title": {"type": "plain_text", "text": t(locale, "panel.confirm_title")[:100]},
-        "text": {"type": "mrkdwn", "text": text},
-        "confirm": {"type": "plain_text", "text": t(locale, "panel.confirm_yes")},
-        "deny": {"type": "plain_text", "text": t(locale, "panel.confirm_no")},
-        "style": "danger",
-    }
+def confirm(locale: str | None, text: object) -> dict[str, Any]:
+    return confirm_dialog(
+        t(locale, "panel.confirm_title"),
+        text,
+        t(locale, "panel.confirm_yes"),
+        t(locale, "panel.confirm_no"),
+        style="danger",
+    )
 
 
 def panel_blocks(
@@ -58,7 +74,7 @@ def panel_blocks(
     """Pure builder: the overview, the switches and one page of linked users."""
     blocks: list[Block] = [header(t(locale, "panel.title"))]
     if banner:
-        blocks.append(mrkdwn(banner))
+        blocks.append(section(banner))
     status = [
         t(
             locale,
@@ -69,26 +85,29 @@ def panel_blocks(
             pending=overview.alerts_pending,
             failed=overview.alerts_failed_24h,
         ),
-        t(locale, "panel.client_refused", since=overview.client_refused_since)
+        t(locale, "panel.client_refused", since=_since(overview.client_refused_since))
         if overview.client_refused_since
         else t(locale, "panel.client_ok"),
         t(locale, "panel.paused" if overview.paused else "panel.running"),
         t(locale, "panel.basic_on" if overview.basic_auth_enabled else "panel.basic_off"),
     ]
-    blocks.append(mrkdwn("\n".join(status)))
+    blocks.append(section(join("\n", status)))
     pause = (
         button(t(locale, "panel.button_resume"), PanelAction.RESUME, style="primary")
         if overview.paused
-        else {
-            **button(t(locale, "panel.button_pause"), PanelAction.PAUSE, style="danger"),
-            "confirm": confirm(locale, t(locale, "panel.confirm_pause")),
-        }
+        else button(
+            t(locale, "panel.button_pause"),
+            PanelAction.PAUSE,
+            style="danger",
+            confirm=confirm(locale, t(locale, "panel.confirm_pause")),
+        )
     )
     basic = (
-        {
-            **button(t(locale, "panel.button_basic_off"), PanelAction.BASIC_OFF),
-            "confirm": confirm(locale, t(locale, "panel.confirm_basic_off")),
-        }
+        button(
+            t(locale, "panel.button_basic_off"),
+            PanelAction.BASIC_OFF,
+            confirm=confirm(locale, t(locale, "panel.confirm_basic_off")),
+        )
         if overview.basic_auth_enabled
         else button(t(locale, "panel.button_basic_on"), PanelAction.BASIC_ON)
     )
@@ -100,33 +119,35 @@ def panel_blocks(
             block_id="panel-switches",
         )
     )
-    blocks.append({"type": "divider"})
-    blocks.append(mrkdwn(t(locale, "panel.users_title", total=total)))
+    blocks.append(divider())
+    blocks.append(section(t(locale, "panel.users_title", total=total)))
     if not users:
-        blocks.append(mrkdwn(t(locale, "panel.no_users")))
+        blocks.append(section(t(locale, "panel.no_users")))
     for user in users:
-        error = ""
+        error: str = ""
         if user.status != "active":
             error = t(locale, "panel.needs_relink_suffix")
         elif user.last_error:
-            error = t(locale, "panel.error_suffix", error=user.last_error[:200])
+            error = t(locale, "panel.error_suffix", error=cut(user.last_error, 200))
         line = t(
             locale,
             "panel.user_line",
-            user=user.slack_user_id,
+            user=mention(user.slack_user_id),
             email=user.questetra_email,
             method=t(locale, f"method.{user.method}"),
-            since=slack_date(user.linked_at),
-            last=slack_date(user.last_used_at) if user.last_used_at else t(locale, "panel.never"),
+            since=date(user.linked_at),
+            last=date(user.last_used_at) if user.last_used_at else t(locale, "panel.never"),
             error=error,
         )
-        revoke = {
-            **button(
-                t(locale, "panel.button_revoke"), PanelAction.REVOKE, value=user.slack_user_id
+        revoke = button(
+            t(locale, "panel.button_revoke"),
+            PanelAction.REVOKE,
+            value=user.slack_user_id,
+            confirm=confirm(
+                locale, t(locale, "panel.confirm_revoke", user=mention(user.slack_user_id))
             ),
-            "confirm": confirm(locale, t(locale, "panel.confirm_revoke", user=user.slack_user_id)),
-        }
-        blocks.append({**mrkdwn(line), "accessory": revoke})
+        )
+        blocks.append(section(line, accessory=revoke))
     pages = max(1, -(-total // PAGE_SIZE))
     if pages > 1:
         nav = []
@@ -166,7 +187,7 @@ class Panel:
         locale = await self.deps.slack_ports.locale_of(team_id, user_id)
         text = t(locale, key, command=DEFAULT_COMMAND)
         await self.deps.slack_ports.dm(
-            team_id, user_id, text, [mrkdwn(f":information_source: {text}")]
+            team_id, user_id, text, [section(fmt(":information_source: {}", text))]
         )
 
     async def revoke(self, team_id: str, actor: str, target: str, locale: str | None) -> str:
@@ -174,9 +195,9 @@ class Panel:
             team_id=team_id, slack_user_id=target, actor=actor, action="revoke"
         )
         if not removed:
-            return t(locale, "panel.not_linked", user=target)
+            return t(locale, "panel.not_linked", user=mention(target))
         await self.tell(team_id, target, "panel.revoked_dm")
-        return t(locale, "panel.revoked", user=target)
+        return t(locale, "panel.revoked", user=mention(target))
 
     async def basic(self, team_id: str, actor: str, enabled: bool, locale: str | None) -> str:
         for user in await self.service.set_basic_auth(
@@ -192,21 +213,36 @@ class Panel:
             self.deps.sessions, team_id=team_id, actor_or_target=who, limit=AUDIT_LINES
         )
         if not rows:
-            return t(locale, "panel.audit_empty"), [mrkdwn(t(locale, "panel.audit_empty"))]
+            return t(locale, "panel.audit_empty"), [section(t(locale, "panel.audit_empty"))]
         lines = [
             t(
                 locale,
                 "panel.audit_line",
-                when=slack_date(r.at),
-                actor=r.actor,
+                when=date(r.at),
+                actor=_who(r.actor),
                 action=r.action,
-                target=r.target or "",
+                target=_who(r.target or ""),
                 outcome=r.outcome,
             )
             for r in rows
         ]
         title = t(locale, "panel.audit_title", count=len(rows))
-        return title, [mrkdwn(title), mrkdwn("\n".join(lines)[:2900])]
+        return title, [section(title), section(join("\n", lines))]
+
+
+def _who(actor_or_target: str) -> str:
+    """A Slack user id shown as a mention; anything else (an e-mail, "slack") as text."""
+    return mention(actor_or_target) if _SLACK_USER.fullmatch(actor_or_target) else actor_or_target
+
+
+def _since(value: object) -> str:
+    """The flag stores an ISO time: shown as a Slack date, else as it is."""
+    if isinstance(value, datetime):
+        return date(value)
+    try:
+        return date(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _user_id(word: str) -> str | None:
@@ -236,12 +272,12 @@ async def panel_command(call: Invocation, args: list[str]) -> None:
         await panel.service.map_email(
             team_id=call.team_id, slack_user_id=target, email=args[2], actor=call.user_id
         )
-        banner = t(call.locale, "panel.mapped", user=target, email=args[2])
+        banner = t(call.locale, "panel.mapped", user=mention(target), email=args[2])
     elif verb == "unmap" and len(args) > 1 and (target := _user_id(args[1])):
         await panel.service.map_email(
             team_id=call.team_id, slack_user_id=target, email=None, actor=call.user_id
         )
-        banner = t(call.locale, "panel.unmapped", user=target)
+        banner = t(call.locale, "panel.unmapped", user=mention(target))
     elif verb == "audit":
         who = _user_id(args[1]) if len(args) > 1 else None
         text, blocks = await panel.audit(call.team_id, call.locale, who)

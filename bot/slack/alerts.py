@@ -16,10 +16,10 @@ from bot.errors import BadInput
 from bot.i18n import t
 from bot.services.notifications import SubscribeOutcome
 from bot.slack.alert_blocks import prefs_text
-from bot.slack.blocks import mrkdwn, slack_date
 from bot.slack.home import publish_home
 from bot.slack.ids import AlertAction, SubCommand
 from bot.slack.invocation import Handler, Invocation
+from bot.slack.render import channel, context, date, fmt, join, mention, section
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -53,20 +53,11 @@ async def alerts_command(call: Invocation) -> None:
     else:
         prefs = await prefs_service.get(team_id=call.team_id, slack_user_id=call.user_id)
     profile = await deps.profiles.get(call.client, call.team_id, call.user_id)
-    text = prefs_text(call.locale, prefs, profile.tz)
+    text: str = prefs_text(call.locale, prefs, profile.tz)
     if changes:
-        text = f"{t(call.locale, 'alerts.saved')} {text}"
+        text = join(" ", [t(call.locale, "alerts.saved"), text])
     await call.reply(
-        text,
-        [
-            mrkdwn(text),
-            {
-                "type": "context",
-                "elements": [
-                    {"type": "mrkdwn", "text": t(call.locale, "alerts.usage", command=call.command)}
-                ],
-            },
-        ],
+        text, [section(text), context(t(call.locale, "alerts.usage", command=call.command))]
     )
     if changes:
         await publish_home(deps, call.client, team_id=call.team_id, user_id=call.user_id)
@@ -89,7 +80,7 @@ async def subscribe(call: Invocation) -> None:
     )
     key = "subscription.created" if outcome is SubscribeOutcome.CREATED else "subscription.exists"
     text = t(call.locale, key, app=app_name, app_id=app_id, command=call.command)
-    await call.reply(text, [mrkdwn(text)])
+    await call.reply(text, [section(text)])
 
 
 async def unsubscribe(call: Invocation) -> None:
@@ -103,13 +94,14 @@ async def unsubscribe(call: Invocation) -> None:
     text = t(
         call.locale, "subscription.removed" if name else "subscription.not_found", app=name or ref
     )
-    await call.reply(text, [mrkdwn(text)])
+    await call.reply(text, [section(text)])
 
 
 async def list_subscriptions(call: Invocation) -> None:
     found = await call.deps.subscriptions.of_channel(
         team_id=call.team_id, channel_id=call.channel_id
     )
+    text: str
     if not found:
         text = t(call.locale, "subscription.list_empty")
     else:
@@ -132,12 +124,12 @@ async def list_subscriptions(call: Invocation) -> None:
                     "subscription.list_item",
                     app=sub.app_name,
                     app_id=sub.app_id,
-                    user=sub.subscriber_id,
+                    user=mention(sub.subscriber_id),
                     state=state,
                 )
             )
-        text = "\n".join(lines)
-    await call.reply(text, [mrkdwn(text)])
+        text = join("\n", lines)
+    await call.reply(text, [section(text)])
 
 
 async def webhook(call: Invocation) -> None:
@@ -150,14 +142,14 @@ async def webhook(call: Invocation) -> None:
         text = t(call.locale, "webhook.revoked", count=count)
     elif call.args[:1] == ["list"]:
         count, last = await webhooks.info(team_id=call.team_id, channel_id=call.channel_id)
-        when = slack_date(last) if last else t(call.locale, "webhook.never")
+        when = date(last) if last else t(call.locale, "webhook.never")
         text = t(call.locale, "webhook.list", count=count, when=when)
     else:
         url = await webhooks.create(
             team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id
         )
         text = t(call.locale, "webhook.created", url=url, command=call.command)
-    await call.reply(text, [mrkdwn(text)])
+    await call.reply(text, [section(text)])
 
 
 SUBCOMMANDS: dict[str, Handler] = {
@@ -176,11 +168,11 @@ async def subscription_stopped(deps: Deps, subscription: Subscription, reason: s
         locale,
         "subscription.disabled_dm",
         app=subscription.app_name,
-        channel=subscription.channel_id,
+        channel=channel(subscription.channel_id),
         reason=t(locale, f"subscription.reason_{reason}"),
     )
     await deps.slack_ports.dm(
-        subscription.team_id, subscription.subscriber_id, text, [mrkdwn(f":warning: {text}")]
+        subscription.team_id, subscription.subscriber_id, text, [section(fmt(":warning: {}", text))]
     )
 
 

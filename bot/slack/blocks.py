@@ -1,16 +1,30 @@
-"""Pure Block Kit builders: data in, JSON-ready dicts out. No I/O, no Slack client."""
+"""Pure Block Kit builders: data in, JSON-ready dicts out. No I/O, no Slack client. Texts and
+blocks are made with the rendering boundary (bot/slack/render.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, tzinfo
 
 from bot.errors import NextStep
 from bot.i18n import t
 from bot.slack.ids import ActionId, BlockId, CallbackId, HomeAction, SubCommand
-
-Block = dict[str, Any]
+from bot.slack.render import (
+    Block,
+    actions,
+    button,
+    code,
+    context,
+    date,
+    divider,
+    fmt,
+    header,
+    home,
+    input_block,
+    join,
+    modal,
+    section,
+)
 
 # (sub-command shown in help, its catalog key); the order is the order users read.
 HELP_ENTRIES: tuple[tuple[str, str], ...] = (
@@ -30,53 +44,14 @@ HELP_ENTRIES: tuple[tuple[str, str], ...] = (
 )
 
 
-def mrkdwn(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
-
-
-def button(
-    text: str,
-    action_id: str,
-    *,
-    value: str | None = None,
-    style: str | None = None,
-    url: str | None = None,
-) -> Block:
-    element: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text[:75]},
-        "action_id": action_id,
-    }
-    if value is not None:
-        element["value"] = value
-    if style is not None:
-        element["style"] = style
-    if url is not None:
-        element["url"] = url
-    return element
-
-
-def actions(*elements: Block, block_id: str | None = None) -> Block:
-    block: Block = {"type": "actions", "elements": list(elements)}
-    if block_id is not None:
-        block["block_id"] = block_id
-    return block
-
-
 def help_blocks(locale: str | None, command: str) -> list[Block]:
-    lines = [f"• `{command} {usage}` — {t(locale, key)}" for usage, key in HELP_ENTRIES]
+    lines = [
+        fmt("• {} — {}", code(f"{command} {usage}"), t(locale, key)) for usage, key in HELP_ENTRIES
+    ]
     return [
         header(t(locale, "help.title")),
-        mrkdwn(t(locale, "help.intro", command=command)),
-        mrkdwn("\n".join(lines)),
+        section(t(locale, "help.intro", command=command)),
+        section(join("\n", lines)),
         context(t(locale, "help.footer")),
     ]
 
@@ -88,7 +63,7 @@ def unknown_command_blocks(
     if suggestion:
         parts.append(t(locale, "command.did_you_mean", command=command, suggestion=suggestion))
     parts.append(t(locale, "command.see_help", command=command))
-    return [mrkdwn(" ".join(parts))]
+    return [section(join(" ", parts))]
 
 
 def next_step_elements(locale: str | None, step: NextStep) -> list[Block]:
@@ -102,8 +77,8 @@ def next_step_elements(locale: str | None, step: NextStep) -> list[Block]:
     return []
 
 
-def error_blocks(locale: str | None, message: str, step: NextStep) -> list[Block]:
-    blocks = [mrkdwn(f":warning: {message}")]
+def error_blocks(locale: str | None, message: object, step: NextStep) -> list[Block]:
+    blocks = [section(fmt(":warning: {}", message))]
     elements = next_step_elements(locale, step)
     if elements:
         blocks.append(actions(*elements))
@@ -130,23 +105,24 @@ def home_view(
     task_blocks: list[Block] | None = None,
     alert_blocks: list[Block] | None = None,
     updated: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Block:
-    blocks: list[Block] = [header(t(locale, "home.title")), mrkdwn(t(locale, "home.welcome"))]
+    blocks: list[Block] = [header(t(locale, "home.title")), section(t(locale, "home.welcome"))]
     if paused:
-        blocks.append(mrkdwn(f":double_vertical_bar: {t(locale, 'home.paused')}"))
+        blocks.append(section(fmt(":double_vertical_bar: {}", t(locale, "home.paused"))))
     if notice:
-        blocks.append(mrkdwn(notice))
-    blocks.append({"type": "divider"})
+        blocks.append(section(notice))
+    blocks.append(divider())
     if link is None:
-        blocks.append(mrkdwn(t(locale, "home.not_linked")))
+        blocks.append(section(t(locale, "home.not_linked")))
         blocks.append(actions(*next_step_elements(locale, NextStep.CONNECT)))
     elif link.needs_relink:
-        blocks.append(mrkdwn(f":warning: {t(locale, 'home.needs_relink')}"))
+        blocks.append(section(fmt(":warning: {}", t(locale, "home.needs_relink"))))
         blocks.append(actions(*next_step_elements(locale, NextStep.RELINK)))
     else:
         method = t(locale, f"method.{link.method}")
         blocks.append(
-            mrkdwn(t(locale, "home.linked_as", name=link.name, email=link.email, method=method))
+            section(t(locale, "home.linked_as", name=link.name, email=link.email, method=method))
         )
         blocks.append(
             actions(
@@ -156,25 +132,19 @@ def home_view(
             )
         )
         if task_blocks:
-            blocks.append({"type": "divider"})
+            blocks.append(divider())
             blocks.extend(task_blocks)
         if alert_blocks:
-            blocks.append({"type": "divider"})
+            blocks.append(divider())
             blocks.extend(alert_blocks)
-    footer = t(locale, "home.help_hint", command=command)
+    footer = [t(locale, "home.help_hint", command=command)]
     if updated is not None:
-        footer += " · " + t(locale, "home.updated", when=slack_date(updated))
-    blocks.append(context(footer))
+        footer.append(t(locale, "home.updated", when=date(updated, tz=tz)))
+    blocks.append(context(join(" · ", footer)))
     # A Home tab holds 100 blocks: keep the end (help) and cut the middle if ever needed.
     if len(blocks) > 100:
         blocks = [*blocks[:98], blocks[-1]]
-    return {"type": "home", "blocks": blocks}
-
-
-def slack_date(when: datetime, fallback_format: str = "%Y-%m-%d %H:%M UTC") -> str:
-    """A date Slack renders in each reader's own time zone."""
-    ts = int(when.timestamp())
-    return f"<!date^{ts}^{{date_short_pretty}} {{time}}|{when.strftime(fallback_format)}>"
+    return home(blocks)
 
 
 def connect_blocks(
@@ -186,7 +156,7 @@ def connect_blocks(
     basic_available: bool,
 ) -> list[Block]:
     blocks = [
-        mrkdwn(t(locale, "connect.prompt")),
+        section(t(locale, "connect.prompt")),
         actions(
             button(
                 t(locale, "button.open_questetra_consent"),
@@ -202,33 +172,30 @@ def connect_blocks(
     if basic_available:
         notes.append(t(locale, "connect.basic_hint", command=command))
     if notes:
-        blocks.append(context(" ".join(notes)))
+        blocks.append(context(join(" ", notes)))
     return blocks
 
 
 def basic_link_modal(locale: str | None) -> Block:
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.BASIC_LINK,
-        "title": {"type": "plain_text", "text": t(locale, "basic.title")[:24]},
-        "submit": {"type": "plain_text", "text": t(locale, "basic.submit")[:24]},
-        "close": {"type": "plain_text", "text": t(locale, "basic.cancel")[:24]},
-        "blocks": [
-            mrkdwn(t(locale, "basic.intro")),
-            {
-                "type": "input",
-                "block_id": BlockId.EMAIL,
-                "label": {"type": "plain_text", "text": t(locale, "basic.email")},
-                "element": {"type": "email_text_input", "action_id": BlockId.EMAIL},
-            },
-            {
-                "type": "input",
-                "block_id": BlockId.API_PASSWORD,
-                "label": {"type": "plain_text", "text": t(locale, "basic.password")},
-                "element": {"type": "plain_text_input", "action_id": BlockId.API_PASSWORD},
-            },
+    return modal(
+        t(locale, "basic.title"),
+        [
+            section(t(locale, "basic.intro")),
+            input_block(
+                BlockId.EMAIL,
+                t(locale, "basic.email"),
+                {"type": "email_text_input", "action_id": BlockId.EMAIL},
+            ),
+            input_block(
+                BlockId.API_PASSWORD,
+                t(locale, "basic.password"),
+                {"type": "plain_text_input", "action_id": BlockId.API_PASSWORD},
+            ),
         ],
-    }
+        callback_id=CallbackId.BASIC_LINK,
+        submit=t(locale, "basic.submit"),
+        close=t(locale, "basic.cancel"),
+    )
 
 
 @dataclass(frozen=True)
@@ -244,9 +211,11 @@ class StatusView:
     last_error_at: datetime | None
 
 
-def status_blocks(locale: str | None, command: str, status: StatusView | None) -> list[Block]:
+def status_blocks(
+    locale: str | None, command: str, status: StatusView | None, tz: tzinfo | None = None
+) -> list[Block]:
     if status is None:
-        return [mrkdwn(t(locale, "status.not_linked", command=command))]
+        return [section(t(locale, "status.not_linked", command=command))]
     method = t(locale, f"method.{status.method}")
     lines = [
         t(
@@ -255,13 +224,13 @@ def status_blocks(locale: str | None, command: str, status: StatusView | None) -
             name=status.name,
             email=status.email,
             method=method,
-            since=slack_date(status.linked_at),
+            since=date(status.linked_at, tz=tz),
         ),
     ]
     if status.needs_relink:
         lines.append(t(locale, "status.needs_relink", command=command))
     if status.access_expires_at is not None:
-        lines.append(t(locale, "status.access_expiry", when=slack_date(status.access_expires_at)))
+        lines.append(t(locale, "status.access_expiry", when=date(status.access_expires_at, tz=tz)))
     if status.refresh_age_days is not None:
         lines.append(t(locale, "status.refresh_age", days=status.refresh_age_days))
     if status.last_error and status.last_error_at:
@@ -269,13 +238,13 @@ def status_blocks(locale: str | None, command: str, status: StatusView | None) -
             t(
                 locale,
                 "status.last_error",
-                when=slack_date(status.last_error_at),
+                when=date(status.last_error_at, tz=tz),
                 error=status.last_error,
             )
         )
     else:
         lines.append(t(locale, "status.no_errors"))
-    blocks = [mrkdwn("\n".join(lines))]
+    blocks = [section(join("\n", lines))]
     if status.needs_relink:
         blocks.append(actions(*next_step_elements(locale, NextStep.RELINK)))
     return blocks

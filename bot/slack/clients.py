@@ -14,7 +14,7 @@ clients fall back to that per-call behaviour, so nothing depends on a server bei
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import structlog
@@ -38,6 +38,7 @@ from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.db.models import Workspace
 from bot.errors import CredentialError
+from bot.slack.render import finish_message, finish_view
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -68,6 +69,37 @@ class SafeConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
         )
 
 
+# Web API methods that carry a message or a view: finished by the rendering boundary on the way out.
+MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
+VIEW_METHODS = ("views.open", "views.push", "views.update", "views.publish")
+
+
+class RenderingWebClient(AsyncWebClient):
+    """An AsyncWebClient whose messages and views pass the rendering boundary
+    (:func:`bot.slack.render.finish_message` / :func:`~bot.slack.render.finish_view`) before they
+    leave: whatever a builder forgot is escaped and capped here, for every caller."""
+
+    async def api_call(
+        self, api_method: str, *, json: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
+        if json is not None:
+            if api_method in MESSAGE_METHODS:
+                json = finish_message(json)
+            elif api_method in VIEW_METHODS and isinstance(json.get("view"), dict):
+                json = {**json, "view": finish_view(json["view"])}
+        return await super().api_call(api_method, json=json, **kwargs)
+
+
+def rendering(client: AsyncWebClient) -> RenderingWebClient:
+    """The same client behind the rendering boundary. Bolt makes a plain AsyncWebClient per request
+    (bot.slack.respond's middleware passes it here); RenderingWebClient adds behaviour and no
+    state, so the client changes class in place instead of being rebuilt (token, session, retry
+    handlers and default params stay exactly Bolt's)."""
+    if not isinstance(client, RenderingWebClient):
+        client.__class__ = RenderingWebClient
+    return cast(RenderingWebClient, client)
+
+
 # slack_sdk's own per-call timeout; with a session of ours, the session's timeout applies instead.
 TIMEOUT_SECONDS = 30
 
@@ -75,7 +107,7 @@ TIMEOUT_SECONDS = 30
 def build_client(
     base_url: str, token: str | None, session: aiohttp.ClientSession | None = None
 ) -> AsyncWebClient:
-    return AsyncWebClient(
+    return RenderingWebClient(
         token=token,
         base_url=base_url,
         timeout=TIMEOUT_SECONDS,

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.errors import NextStep, UserFacingError
 from bot.i18n import t
-from bot.slack.blocks import Block, error_blocks
+from bot.slack.blocks import error_blocks
 from bot.slack.clients import slack_error
+from bot.slack.render import Block
 
 log = structlog.stdlib.get_logger(__name__)
 

@@ -26,6 +26,10 @@ answer; a slot after it would only delay, or shed, finished work), events (no ac
 Bolt acks them, and they are background chores such as the Home tab), and listeners that ask
 for nothing but ``ack`` (URL buttons: the browser does the work, and "not done, try again" would
 be false).
+
+Rendering: every listener's ``ack`` is a :class:`RenderedAck`: what it answers (a view, field
+errors, options, a message) passes the rendering boundary (bot/slack/render.py) like everything
+sent through the Web API client or ``respond``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.errors import BridgeBusy
+from bot.slack.render import finish_errors, finish_message, finish_options, finish_view
 
 Reporter = Callable[[Exception, dict[str, Any], Any], Awaitable[None]]
 # Arms the "working on it" note of one request (body, context); returns how to disarm it, or
@@ -137,6 +142,32 @@ class Gate:
         raise BridgeBusy from None
 
 
+class RenderedAck:
+    """A listener's ``ack`` whose answer passes the rendering boundary."""
+
+    def __init__(self, ack: Callable[..., Awaitable[Any]]) -> None:
+        self._ack = ack
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            kwargs["text"], args = args[0], args[1:]
+        if isinstance(kwargs.get("view"), dict):
+            kwargs["view"] = finish_view(kwargs["view"])
+        if isinstance(kwargs.get("errors"), dict):
+            kwargs["errors"] = finish_errors(kwargs["errors"])
+        if kwargs.get("options") is not None or kwargs.get("option_groups") is not None:
+            kwargs.update(finish_options(kwargs.get("options"), kwargs.get("option_groups")))
+        text = kwargs.get("text")
+        if isinstance(text, dict):
+            kwargs["text"] = finish_message(text)  # a whole response
+        elif text or kwargs.get("blocks") is not None:
+            message = finish_message({"text": text or "", "blocks": kwargs.get("blocks")})
+            kwargs["text"] = message["text"]
+            if kwargs.get("blocks") is not None:
+                kwargs["blocks"] = message["blocks"]
+        return await self._ack(*args, **kwargs)
+
+
 class GatedAck:
     """A listener's ``ack``: acks at once, then (the first time) waits for a slot of the gate."""
 
@@ -181,6 +212,8 @@ def guarded(
     async def listener(**kwargs: Any) -> Any:
         ack = None
         disarm = None
+        if "ack" in kwargs:
+            kwargs["ack"] = RenderedAck(kwargs["ack"])
         if gate is not None and "ack" in kwargs:
             hurry = urgent(kwargs["body"]) if callable(urgent) else urgent
             ack = GatedAck(kwargs["ack"], gate, urgent=hurry)

@@ -9,8 +9,9 @@ from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.slack.alert_blocks import settings_blocks
-from bot.slack.blocks import Block, HomeLink, home_view, mrkdwn
+from bot.slack.blocks import HomeLink, home_view
 from bot.slack.ids import DEFAULT_COMMAND
+from bot.slack.render import Block, section
 from bot.slack.task_blocks import home_task_blocks
 
 
@@ -40,7 +41,7 @@ async def publish_home(
         except UserFacingError as exc:
             # The Home tab still shows the link and its buttons when Questetra is not answering.
             reason = t(locale, exc.key, **exc.params)
-            task_blocks = [mrkdwn(t(locale, "home.tasks_unavailable", reason=reason))]
+            task_blocks = [section(t(locale, "home.tasks_unavailable", reason=reason))]
         else:
             task_blocks = home_task_blocks(
                 locale,

@@ -19,13 +19,13 @@ from bot.slack.blocks import (
     StatusView,
     basic_link_modal,
     connect_blocks,
-    mrkdwn,
     status_blocks,
 )
 from bot.slack.errors import tell_user
 from bot.slack.home import publish_home
 from bot.slack.ids import DEFAULT_COMMAND, ActionId, BlockId, CallbackId, SubCommand
 from bot.slack.invocation import Handler, Invocation
+from bot.slack.render import fmt, section
 from bot.slack.views import state_values, text_value
 
 log = structlog.stdlib.get_logger(__name__)
@@ -76,7 +76,7 @@ async def disconnect(call: Invocation) -> None:
         team_id=call.team_id, slack_user_id=call.user_id, actor=call.user_id
     )
     text = t(call.locale, "disconnect.done" if removed else "disconnect.not_linked")
-    await call.reply(text, [mrkdwn(text)])
+    await call.reply(text, [section(text)])
     if removed:
         await publish_home(call.deps, call.client, team_id=call.team_id, user_id=call.user_id)
 
@@ -110,7 +110,7 @@ async def announce_link(deps: Deps, *, team_id: str, user_id: str, quser: QUser)
     """After a successful link: a DM saying as whom, and a refreshed Home tab."""
     locale = await deps.slack_ports.locale_of(team_id, user_id)
     text = t(locale, "linked.dm", name=quser.name, email=quser.email, command=DEFAULT_COMMAND)
-    await deps.slack_ports.dm(team_id, user_id, text, [mrkdwn(f":white_check_mark: {text}")])
+    await deps.slack_ports.dm(team_id, user_id, text, [section(fmt(":white_check_mark: {}", text))])
     client = await deps.slack_clients.for_team(team_id)
     await publish_home(deps, client, team_id=team_id, user_id=user_id)
 

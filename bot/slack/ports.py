@@ -10,9 +10,10 @@ from bot.clock import Clock
 from bot.db.models import BridgeFlag
 from bot.errors import NextStep
 from bot.i18n import t
-from bot.slack.blocks import actions, mrkdwn, next_step_elements
+from bot.slack.blocks import next_step_elements
 from bot.slack.clients import SlackClients, slack_error
 from bot.slack.profiles import ProfileCache
+from bot.slack.render import actions, fmt, section
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -57,7 +58,7 @@ class SlackPorts:
         locale = await self.locale_of(team_id, slack_user_id)
         text = t(locale, "relink.dm")
         blocks = [
-            mrkdwn(f":warning: {text}"),
+            section(fmt(":warning: {}", text)),
             actions(*next_step_elements(locale, NextStep.RELINK)),
         ]
         await self.dm(team_id, slack_user_id, text, blocks)
@@ -66,7 +67,7 @@ class SlackPorts:
         locale = await self.locale_of(team_id, slack_user_id)
         text = t(locale, "relink.expiring_dm")
         blocks = [
-            mrkdwn(f":hourglass: {text}"),
+            section(fmt(":hourglass: {}", text)),
             actions(*next_step_elements(locale, NextStep.RELINK)),
         ]
         await self.dm(team_id, slack_user_id, text, blocks)
@@ -96,4 +97,4 @@ class SlackPorts:
             # them in single-workspace mode, which is where this setting is meant to be used.
             locale = await self.locale_of("", admin)
             text = t(locale, "admin.client_refused_dm")
-            await self.dm("", admin, text, [mrkdwn(f":rotating_light: {text}")])
+            await self.dm("", admin, text, [section(fmt(":rotating_light: {}", text))])

@@ -9,6 +9,10 @@ handlers, user agent and proxy settings each time; a dropped keep-alive connecti
 once, as its default handler does); a global middleware puts it into every request's context,
 so listeners' ``respond`` and ``context.respond`` are this one without knowing it.
 
+Both doors of the rendering boundary are here for listeners: every answer through ``respond`` is
+finished by :func:`bot.slack.render.finish_message`, and the same middleware puts the request's
+Web API client behind the boundary (:func:`bot.slack.clients.rendering`).
+
 It also carries the "working on it" note of a request whose answer is late
 (:meth:`SharedRespond.note_later`, armed by the post-ack gate, bot/slack/guard.py): the note
 goes out only if nothing was answered yet, and an answer never overtakes a note in flight.
@@ -32,7 +36,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from slack_sdk.webhook.internal_utils import _build_body
 from slack_sdk.webhook.webhook_response import WebhookResponse
 
-from bot.slack.clients import SlackClients
+from bot.slack.clients import SlackClients, rendering
+from bot.slack.render import finish_message
 
 log = structlog.stdlib.get_logger(__name__)
 Message = dict[str, Any]
@@ -78,7 +83,7 @@ class SharedRespond(AsyncRespond):
             if self.answered or self.response_url is None:
                 return
             self.noted = True
-            await self._post(body)
+            await self._post(finish_message(body))
         except Exception as exc:  # noqa: BLE001 - a note is a courtesy; the answer still comes
             log.warning("slack.note_failed", error_type=type(exc).__name__)
 
@@ -115,7 +120,7 @@ class SharedRespond(AsyncRespond):
                 thread_ts=thread_ts,
                 metadata=metadata,
             )
-        return await self._post(message)
+        return await self._post(finish_message(message))
 
     async def _post(self, message: Message) -> WebhookResponse:
         url = self.response_url or ""
@@ -171,4 +176,6 @@ def register(app: AsyncApp, clients: SlackClients) -> None:
         context["respond"] = SharedRespond(
             response_url=context.response_url, session=clients.session, headers=headers
         )
+        if context.client is not None:
+            context["client"] = rendering(context.client)
         await next()

@@ -49,11 +49,26 @@ from bot.services.start import (
     StartService,
     load_events_file,
 )
-from bot.slack.blocks import Block, actions, button, context, mrkdwn
 from bot.slack.clients import slack_error
 from bot.slack.guard import opens_modal
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
+from bot.slack.render import (
+    Block,
+    actions,
+    button,
+    code,
+    context,
+    fmt,
+    input_block,
+    join,
+    link,
+    mention,
+    modal,
+    option,
+    plain_object,
+    section,
+)
 from bot.slack.views import element_state, read_json_object, state_values
 
 log = structlog.stdlib.get_logger(__name__)
@@ -113,36 +128,34 @@ def render(locale: str | None, message: Message) -> str:
     return t(locale, message.key, **message.params)
 
 
-def escape(text: str) -> str:
-    """Text from users and Questetra, made inert inside mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 # ---------------------------------------------------------------------------------------------
 # Pure Block Kit builders
-
-
-def plain(text: str, limit: int = 150) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
 
 
 def picker_blocks(locale: str | None, command: str, events: list[StartEventSpec]) -> list[Block]:
     language = language_of(locale)
     if not events:
         return [
-            mrkdwn(t(locale, "start.picker.none")),
+            section(t(locale, "start.picker.none")),
             context(t(locale, "start.picker.admin_hint", command=command)),
         ]
-    blocks: list[Block] = [mrkdwn(t(locale, "start.picker.intro", command=command))]
+    blocks: list[Block] = [section(t(locale, "start.picker.intro", command=command))]
     for spec in events[:MAX_PICKER_EVENTS]:
-        lines = [f"*{escape(spec.title.get(language))}*  `{spec.name}`"]
+        lines: list[str] = [fmt("*{}*  {}", spec.title.get(language), code(spec.name))]
         if spec.description is not None:
-            lines.append(escape(spec.description.get(language)))
-        section = mrkdwn("\n".join(lines))
-        section["accessory"] = button(
-            t(locale, "start.picker.button"), StartAction.OPEN, value=spec.name, style="primary"
+            lines.append(spec.description.get(language))
+        # A long description ends in "…": the form shows it whole.
+        blocks.append(
+            section(
+                join("\n", lines),
+                accessory=button(
+                    t(locale, "start.picker.button"),
+                    StartAction.OPEN,
+                    value=spec.name,
+                    style="primary",
+                ),
+            )
         )
-        blocks.append(section)
     if len(events) > MAX_PICKER_EVENTS:
         more = len(events) - MAX_PICKER_EVENTS
         blocks.append(context(t(locale, "start.picker.more", count=more, command=command)))
@@ -173,68 +186,53 @@ def form_modal(
     language = language_of(locale)
     blocks: list[Block] = []
     if banner:
-        lines = "\n".join(f"• {line}" for line in banner)
+        lines = join("\n", [fmt("• {}", line) for line in banner])
         blocks.append(
-            {
-                "type": "section",
-                "block_id": StartBlock.BANNER,
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f":warning: {t(locale, 'start.modal.banner')}\n{lines}"[:3000],
-                },
-            }
+            section(
+                fmt(":warning: {}\n{}", t(locale, "start.modal.banner"), lines),
+                block_id=StartBlock.BANNER,
+            )
         )
     if spec.description is not None:
-        blocks.append(mrkdwn(escape(spec.description.get(language))))
+        # Up to 3,000 characters; a longer one ends in "…" (the form never becomes invalid).
+        blocks.append(section(spec.description.get(language)))
     title_element: Block = {"type": "plain_text_input", "action_id": VALUE, "max_length": 200}
     if spec.default_title is not None:
-        title_element["initial_value"] = spec.default_title.get(language)
+        title_element["initial_value"] = spec.default_title.get(language)[:200]
     blocks.append(
-        {
-            "type": "input",
-            "block_id": StartBlock.TITLE,
-            "label": plain(t(locale, "start.modal.title_label"), 2000),
-            "hint": plain(t(locale, "start.modal.title_hint"), 2000),
-            "element": title_element,
-        }
+        input_block(
+            StartBlock.TITLE,
+            t(locale, "start.modal.title_label"),
+            title_element,
+            hint=t(locale, "start.modal.title_hint"),
+        )
     )
     for fld in spec.asked_fields:
-        block: Block = {
-            "type": "input",
-            "block_id": field_block(fld.name),
-            "label": plain(fld.label.get(language), 2000),
-            "optional": not fld.required,
-            "element": field_element(fld, language, tz=tz, now=now),
-        }
-        if fld.hint is not None:
-            block["hint"] = plain(fld.hint.get(language), 2000)
-        blocks.append(block)
-    notes = [t(locale, "start.modal.target", app_id=spec.app_id)]
+        blocks.append(
+            input_block(
+                field_block(fld.name),
+                fld.label.get(language),
+                field_element(fld, language, tz=tz, now=now),
+                hint=fld.hint.get(language) if fld.hint is not None else None,
+                optional=not fld.required,
+            )
+        )
+    notes: list[str] = [t(locale, "start.modal.target", app_id=spec.app_id)]
     if spec.requester_field and requester_email:
         notes.append(
-            t(
-                locale,
-                "start.modal.requester",
-                email=escape(requester_email),
-                field=spec.requester_field,
-            )
+            t(locale, "start.modal.requester", email=requester_email, field=spec.requester_field)
         )
     if spec.visibility is Visibility.IN_CHANNEL:
         notes.append(t(locale, "start.modal.in_channel"))
-    blocks.append(context(" ".join(notes)))
-    return {
-        "type": "modal",
-        "callback_id": StartCallback.SUBMIT,
-        "private_metadata": form_metadata(spec.name, channel_id),
-        "title": plain(spec.title.get(language), 24),
-        "submit": plain(t(locale, "start.modal.submit"), 24),
-        "close": plain(t(locale, "start.modal.cancel"), 24),
-        "blocks": blocks,
-    }
-
-
-def _option(choice_id: str, label: str) -> Block:
-    return {"text": plain(label, 75), "value": choice_id}
+    blocks.append(context(join(" ", notes)))
+    return modal(
+        spec.title.get(language),
+        blocks,
+        callback_id=StartCallback.SUBMIT,
+        submit=t(locale, "start.modal.submit"),
+        close=t(locale, "start.modal.cancel"),
+        private_metadata=form_metadata(spec.name, channel_id),
+    )
 
 
 def field_element(fld: FieldSpec, language: str, *, tz: tzinfo, now: datetime) -> Block:
@@ -243,7 +241,7 @@ def field_element(fld: FieldSpec, language: str, *, tz: tzinfo, now: datetime) -
     default = fld.default
     single = default if isinstance(default, str) else None
     if fld.placeholder is not None and fld.type not in (FieldType.DATE, FieldType.DATETIME):
-        element["placeholder"] = plain(fld.placeholder.get(language), 150)
+        element["placeholder"] = plain_object(fld.placeholder.get(language), 150)
     if fld.type in (FieldType.STRING, FieldType.TEXTAREA) or (
         fld.type is FieldType.ORGANIZATION and not fld.choices
     ):
@@ -261,7 +259,7 @@ def field_element(fld: FieldSpec, language: str, *, tz: tzinfo, now: datetime) -
         if single:
             element["initial_value"] = single
     elif fld.type in (FieldType.SELECT, FieldType.ORGANIZATION):
-        options = [_option(c.id, c.label.get(language)) for c in fld.choices]
+        options = [option(c.label.get(language), c.id) for c in fld.choices]
         element["options"] = options
         chosen = [o for o in options if o["value"] in (default or ())] if default else []
         if fld.multiple:
@@ -291,14 +289,13 @@ def field_element(fld: FieldSpec, language: str, *, tz: tzinfo, now: datetime) -
     return element
 
 
-def notice_modal(locale: str | None, text: str) -> Block:
+def notice_modal(locale: str | None, text: object) -> Block:
     """A modal with a message and a Close button (replaces the form when it cannot go on)."""
-    return {
-        "type": "modal",
-        "title": plain(t(locale, "start.modal.notice_title"), 24),
-        "close": plain(t(locale, "start.modal.close"), 24),
-        "blocks": [mrkdwn(text)],
-    }
+    return modal(
+        t(locale, "start.modal.notice_title"),
+        [section(text)],
+        close=t(locale, "start.modal.close"),
+    )
 
 
 def started_message(
@@ -309,19 +306,18 @@ def started_message(
     user_id: str,
 ) -> tuple[str, list[Block]]:
     language = language_of(locale)
-    event, title = escape(spec.title.get(language)), escape(started.title)
+    event, title = spec.title.get(language), started.title
     if started.process_id is not None and started.url is not None:
         text = t(
             locale,
             "start.result.started",
             event=event,
-            id=started.process_id,
-            url=started.url,
+            process=link(started.url, f"#{started.process_id}"),
             title=title,
         )
     else:
         text = t(locale, "start.result.started_no_id", event=event, title=title)
-    blocks = [mrkdwn(f":white_check_mark: {text}")]
+    blocks = [section(fmt(":white_check_mark: {}", text))]
     if started.url is not None:
         blocks.append(
             actions(
@@ -329,18 +325,18 @@ def started_message(
             )
         )
     if spec.visibility is Visibility.IN_CHANNEL:
-        blocks.append(context(t(locale, "start.result.by", user=user_id)))
+        blocks.append(context(t(locale, "start.result.by", user=mention(user_id))))
     return text, blocks
 
 
 def failed_message(
     locale: str | None, spec: StartEventSpec, reasons: list[str], *, command: str
 ) -> tuple[str, list[Block]]:
-    event = escape(spec.title.get(language_of(locale)))
+    event = spec.title.get(language_of(locale))
     text = t(locale, "start.result.failed", event=event)
-    lines = "\n".join(f"• {escape(r)}" for r in reasons)
+    lines = join("\n", [fmt("• {}", r) for r in reasons])
     return text, [
-        mrkdwn(f":warning: {text}\n{lines}"[:3000]),
+        section(fmt(":warning: {}\n{}", text, lines)),
         context(t(locale, "start.result.retry", command=command, name=spec.name)),
     ]
 

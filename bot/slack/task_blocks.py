@@ -5,31 +5,40 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from bot.domain.tasks import ProcessView, Task, display_value, is_overdue, paginate
 from bot.i18n import t
 from bot.questetra.urls import my_tasks_url, process_url, task_url
-from bot.slack.blocks import Block, actions, button, context, header, mrkdwn, slack_date
 from bot.slack.ids import TaskAction
+from bot.slack.render import (
+    Block,
+    Mrkdwn,
+    actions,
+    button,
+    context,
+    cut,
+    date,
+    divider,
+    fmt,
+    header,
+    join,
+    link,
+    modal,
+    section,
+)
 
 PAGE_SIZE = 10  # 3 blocks a card: 10 cards + headings + navigation stay under Slack's 50
 HOME_TASKS = 5
 DETAILS_MAX_ITEMS = 80  # a modal holds 100 blocks
-TEXT_MAX = 2900  # a section holds 3000 characters
-
-
-def _escape(text: str) -> str:
-    """mrkdwn control characters in user data must not become markup or links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+DETAILS_VALUE_MAX = 2800  # shown per data item; the section's 3,000 holds its name and the link
+# What a button value remembers (Slack's 2,000 holds them even when every character is escaped).
+VALUE_WORDS_MAX = 150
+VALUE_NAME_MAX = 60
 
 
 def page_value(page: int, words: Sequence[str]) -> str:
-    return json.dumps({"p": page, "q": " ".join(words)[:200]}, ensure_ascii=False)
+    return json.dumps({"p": page, "q": " ".join(words)[:VALUE_WORDS_MAX]}, ensure_ascii=False)
 
 
 def parse_page_value(value: str | None) -> tuple[int, list[str]]:
@@ -44,7 +53,13 @@ def accept_value(task: Task, page: int, words: Sequence[str], origin: str = "lis
     """The Accept button remembers where it sits (a list page, an alert), so the answer
     re-renders that place."""
     return json.dumps(
-        {"w": task.id, "n": task.name[:100], "p": page, "q": " ".join(words)[:200], "o": origin},
+        {
+            "w": task.id,
+            "n": task.name[:VALUE_NAME_MAX],
+            "p": page,
+            "q": " ".join(words)[:VALUE_WORDS_MAX],
+            "o": origin,
+        },
         ensure_ascii=False,
     )
 
@@ -96,29 +111,29 @@ def task_card(
     words: Sequence[str] = (),
     origin: str = "list",
     with_buttons: bool = True,
+    tz: tzinfo | None = None,
 ) -> list[Block]:
-    title = _escape(_cut(task.name, 150))
     process = t(
         locale,
         "tasks.card_process",
-        app=_escape(task.app_name),
+        app=task.app_name,
         seq=task.process_seq if task.process_seq is not None else task.process_id,
-        title=_escape(_cut(task.process_title, 300)),
+        title=cut(task.process_title, 300),
     )
-    text = f"*<{task_url(base_url, task.id)}|{title}>*\n{process}"
-    facts = []
+    text = fmt("*{}*\n{}", link(task_url(base_url, task.id), cut(task.name, 150)), process)
+    facts: list[str] = []
     if task.starter_name:
-        facts.append(t(locale, "tasks.started_by", name=_escape(task.starter_name)))
+        facts.append(t(locale, "tasks.started_by", name=task.starter_name))
     if task.kind == "offered" and task.offered_at:
-        facts.append(t(locale, "tasks.offered_at", when=slack_date(task.offered_at)))
+        facts.append(t(locale, "tasks.offered_at", when=date(task.offered_at, tz=tz)))
     elif task.allocated_at:
-        facts.append(t(locale, "tasks.allocated_at", when=slack_date(task.allocated_at)))
+        facts.append(t(locale, "tasks.allocated_at", when=date(task.allocated_at, tz=tz)))
     if task.deadline is not None:
         key = "tasks.overdue" if is_overdue(task, now) else "tasks.deadline"
-        facts.append(t(locale, key, when=slack_date(task.deadline)))
-    blocks: list[Block] = [mrkdwn(_cut(text, TEXT_MAX))]
+        facts.append(t(locale, key, when=date(task.deadline, tz=tz)))
+    blocks: list[Block] = [section(text)]
     if facts:
-        blocks.append(context(" · ".join(facts)))
+        blocks.append(context(join(" · ", facts)))
     elements = [
         button(
             t(locale, "tasks.button_open"),
@@ -149,7 +164,7 @@ def task_card(
 
 @dataclass(frozen=True)
 class ListView:
-    text: str
+    text: str  # the message's notification text: rendered by the boundary
     blocks: list[Block]
 
 
@@ -164,18 +179,19 @@ def tasks_message(
     words: Sequence[str] = (),
     notices: Mapping[int, str] | None = None,
     banner: str | None = None,
+    tz: tzinfo | None = None,
 ) -> ListView:
     """The `/questetra tasks` answer: My Tasks then Offered, newest first, 10 cards a page."""
     notices = notices or {}
     blocks: list[Block] = [header(t(locale, "tasks.title"))]
     if banner:
-        blocks.append(mrkdwn(banner))
+        blocks.append(section(banner))
     if words:
-        blocks.append(context(t(locale, "tasks.filtered", words=_escape(" ".join(words)))))
+        blocks.append(context(t(locale, "tasks.filtered", words=" ".join(words))))
     everything = [*allocated, *offered]
     if not everything:
         key = "tasks.nothing_matches" if words else "tasks.nothing_waiting"
-        blocks.append(mrkdwn(t(locale, key, words=_escape(" ".join(words)))))
+        blocks.append(section(t(locale, key, words=" ".join(words))))
         blocks.append(
             actions(
                 button(
@@ -197,8 +213,8 @@ def tasks_message(
                 if task.kind == "allocated"
                 else ("tasks.offered", len(offered))
             )
-            blocks.append({"type": "divider"})
-            blocks.append(mrkdwn(t(locale, key, count=count)))
+            blocks.append(divider())
+            blocks.append(section(t(locale, key, count=count)))
         blocks.extend(
             task_card(
                 locale,
@@ -208,6 +224,7 @@ def tasks_message(
                 notice=notices.get(task.id),
                 page=current.number,
                 words=words,
+                tz=tz,
             )
         )
     if current.total_pages > 1:
@@ -240,48 +257,54 @@ def tasks_message(
             )
         )
         blocks.append(actions(*nav, block_id="tasks-nav"))
-    text = f"{t(locale, 'tasks.title')}: {len(allocated)} + {len(offered)}"
+    text = fmt("{}: {} + {}", t(locale, "tasks.title"), len(allocated), len(offered))
     return ListView(text, blocks)
 
 
+def _details_view(locale: str | None, blocks: list[Block]) -> Block:
+    return modal(t(locale, "details.title"), blocks, close=t(locale, "details.close"))
+
+
 def details_loading_modal(locale: str | None) -> Block:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": _cut(t(locale, "details.title"), 24)},
-        "close": {"type": "plain_text", "text": _cut(t(locale, "details.close"), 24)},
-        "blocks": [mrkdwn(t(locale, "details.loading"))],
-    }
+    return _details_view(locale, [section(t(locale, "details.loading"))])
 
 
 def details_modal(
-    locale: str | None, base_url: str, process: ProcessView, workitem_id: int
+    locale: str | None,
+    base_url: str,
+    process: ProcessView,
+    workitem_id: int,
+    tz: tzinfo | None = None,
 ) -> Block:
+    whole = link(process_url(base_url, process.id), t(locale, "details.full_text"))
     blocks: list[Block] = [
-        mrkdwn(
+        section(
             t(
                 locale,
                 "details.process",
-                app=_escape(process.app_name),
+                app=process.app_name,
                 seq=process.seq if process.seq is not None else process.id,
-                title=_escape(_cut(process.title, 500)),
+                title=cut(process.title, 500),
             )
         ),
         context(
             t(
                 locale,
                 "details.state",
-                state=_escape(process.state),
-                starter=_escape(process.starter_name or "—"),
-                nodes=_escape(", ".join(process.active_nodes) or "—"),
+                state=process.state,
+                starter=process.starter_name or "—",
+                nodes=", ".join(process.active_nodes) or "—",
             )
         ),
-        {"type": "divider"},
+        divider(),
     ]
     if not process.data:
-        blocks.append(mrkdwn(t(locale, "details.no_data")))
+        blocks.append(section(t(locale, "details.no_data")))
     for item in process.data[:DETAILS_MAX_ITEMS]:
-        value = display_value(item.data_type, item.value, max_len=TEXT_MAX - 200)
-        blocks.append(mrkdwn(_cut(f"*{_escape(item.name)}*\n{_escape(value)}", TEXT_MAX)))
+        value = display_value(item.data_type, item.value, max_len=DETAILS_VALUE_MAX)
+        # A value cut short ends with "…" and a link to the whole process in Questetra.
+        shown: Mrkdwn = cut(value, DETAILS_VALUE_MAX, more=whole)
+        blocks.append(section(fmt("*{}*\n{}", cut(item.name, 150), shown)))
     if len(process.data) > DETAILS_MAX_ITEMS:
         blocks.append(
             context(t(locale, "details.more_items", count=len(process.data) - DETAILS_MAX_ITEMS))
@@ -302,15 +325,13 @@ def details_modal(
             ),
         )
     )
-    view = details_loading_modal(locale)
-    view["blocks"] = blocks
-    return view
+    return _details_view(locale, blocks)
 
 
-def details_failed_modal(locale: str | None, reason: str) -> Block:
-    view = details_loading_modal(locale)
-    view["blocks"] = [mrkdwn(f":warning: {t(locale, 'details.failed', reason=reason)}")]
-    return view
+def details_failed_modal(locale: str | None, reason: object) -> Block:
+    return _details_view(
+        locale, [section(fmt(":warning: {}", t(locale, "details.failed", reason=reason)))]
+    )
 
 
 def home_task_blocks(
@@ -320,18 +341,19 @@ def home_task_blocks(
     allocated: Sequence[Task],
     offered: Sequence[Task],
     now: datetime,
+    tz: tzinfo | None = None,
 ) -> list[Block]:
     """Compact lists for the App Home: a few of each, then a pointer to the full list."""
     blocks: list[Block] = [header(t(locale, "home.tasks_title"))]
     if not allocated and not offered:
-        blocks.append(mrkdwn(t(locale, "tasks.nothing_waiting")))
+        blocks.append(section(t(locale, "tasks.nothing_waiting")))
         return blocks
     for key, tasks in (("tasks.my_tasks", allocated), ("tasks.offered", offered)):
         if not tasks:
             continue
-        blocks.append(mrkdwn(t(locale, key, count=len(tasks))))
+        blocks.append(section(t(locale, key, count=len(tasks))))
         for task in tasks[:HOME_TASKS]:
-            blocks.extend(task_card(locale, base_url, task, now, compact=True))
+            blocks.extend(task_card(locale, base_url, task, now, compact=True, tz=tz))
         if len(tasks) > HOME_TASKS:
             blocks.append(
                 context(

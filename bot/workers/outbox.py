@@ -216,11 +216,11 @@ class OutboxSender(Worker):
         return profile.locale, tz
 
     async def _render(self, row: OutboxMessage) -> tuple[str, list[dict[str, Any]]]:
-        locale, _ = await self._locale_tz(row)
+        locale, tz = await self._locale_tz(row)
         if row.kind == "process_post":
             return process_post(locale, self._base_url, row.payload)
         task = task_from_json(row.payload)
-        return alert_message(locale, self._base_url, task, self._clock.now(), row.outcome)
+        return alert_message(locale, self._base_url, task, self._clock.now(), row.outcome, tz=tz)
 
     # ---------------------------------------------------------------- posting
 
@@ -344,8 +344,8 @@ class OutboxSender(Worker):
         tasks = [task_from_json(h.payload) for h in held]
         try:
             channel = row.channel_id or await self._open_im(row)
-            locale, _ = await self._locale_tz(row)
-            text, blocks = digest_message(locale, self._base_url, tasks, self._clock.now())
+            locale, tz = await self._locale_tz(row)
+            text, blocks = digest_message(locale, self._base_url, tasks, self._clock.now(), tz=tz)
             await self._wait_for_slot(channel)
             client = await self._clients.for_team(row.team_id)
             response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)

@@ -83,7 +83,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     info = machine()
     with emulators(users) as emu:
         env = bot_env(
-            emu, database=database, encryption_key=key, port=0, poll_interval=args.interval
+            emu,
+            database=database,
+            encryption_key=key,
+            port=free_port(),
+            poll_interval=args.interval,
         )
         env["LOG_LEVEL"] = "WARNING"
         log(f"PostgreSQL: migrate and seed {len(users)} links")

@@ -128,7 +128,8 @@ async def test_webhook_created_shown_once_and_posts(bot, signer, slack, alice) -
     )
     assert response.status_code == 200
     (post,) = slack.messages("C0001")
-    assert post["text"] == "Order approved PO-1 <b>"
+    # Escaped in the notification text too: Slack shows it as it was sent.
+    assert post["text"] == "Order approved PO-1 &lt;b&gt;"
     assert "processInstanceId=1234" in json.dumps(post["blocks"])
     assert "&lt;b&gt;" in json.dumps(post["blocks"])
     response = await bot.post(path, json={"text": "from JSON"})

@@ -433,7 +433,7 @@ async def test_a_refused_connection_asks_for_the_ip_filter(
     answer = (await submit(bot, signer, view, minimal())).json()
     text = answer["view"]["blocks"][0]["text"]["text"]
     assert "Questetra refused the connection" in text
-    assert "System Settings > IP Address Filtering" in text
+    assert "System Settings &gt; IP Address Filtering" in text
     assert questetra.process_instances == {}
     assert (await audit(engine))[0][3] == "error"
     # Nothing started, so the same form may be sent again.
@@ -485,7 +485,7 @@ async def test_a_slow_questetra_closes_the_form_and_reports_later(
 async def test_a_restricted_event_only_opens_in_its_channels(bot, signer, slack, engine) -> None:
     url = await command(bot, signer, slack, "start sales-only", channel="C0001")
     (reply,) = await slack.wait_for_response(url)
-    assert "`sales-only` can only be started in <#CSALES>." in reply["text"]
+    assert "`sales-only` can only be started in <#CSALES>." in reply["text"]  # a live mention
     assert slack.calls_to("views.open") == []
     view = await open_form(bot, signer, slack, "sales-only", channel="CSALES")
     # A form whose metadata names another channel is refused at submit too.

@@ -155,7 +155,7 @@ async def test_invalid_client_tells_admins_once_and_keeps_links(
             await whoami(app)()
     (dm,) = await slack.wait_for("chat.postMessage")
     assert dm.params["channel"] == "U_ADMIN"
-    assert "System Settings > API Clients" in dm.params["text"]
+    assert "System Settings &gt; API Clients" in dm.params["text"]
     await asyncio.sleep(0.1)
     assert len(slack.calls_to("chat.postMessage")) == 1
     async with engine.connect() as connection:

@@ -17,6 +17,7 @@ from bot.slack.admin import (
     start_event_modal,
     start_events_blocks,
 )
+from bot.slack.render import mrkdwn
 from bot.slack.start import (
     field_errors,
     form_modal,
@@ -177,7 +178,7 @@ def test_field_errors_go_under_their_inputs() -> None:
 
 def test_picker_lists_events_with_a_start_button() -> None:
     blocks = picker_blocks("en-US", "/questetra", [spec()])
-    assert "`/questetra start <name>`" in blocks[0]["text"]["text"]
+    assert "`/questetra start &lt;name&gt;`" in blocks[0]["text"]["text"]
     assert blocks[1]["accessory"]["action_id"] == "start_open"
     assert blocks[1]["accessory"]["value"] == "expense"
     empty = picker_blocks("ja-JP", "/questetra", [])
@@ -191,8 +192,10 @@ def test_started_message_links_the_process() -> None:
         Started(1042, f"{BASE}OR/ProcessInstance/view?processInstanceId=1042", "Trip <1>"),
         user_id="U1",
     )
-    assert text.startswith("Started *A rather long expense claim title* <https://")
-    assert "|#1042>: Trip &lt;1&gt;" in text
+    assert str(text) == "Started *A rather long expense claim title* #1042: Trip <1>"  # as plain
+    rendered = mrkdwn(text)  # as Slack gets it
+    assert rendered.startswith("Started *A rather long expense claim title* <https://")
+    assert "|#1042>: Trip &lt;1&gt;" in rendered
     assert blocks[1]["elements"][0]["url"].endswith("processInstanceId=1042")
 
 
