@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import httpx2
@@ -113,7 +114,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=False,  # httpx2 decodes what the headers say
-                cookie_jar=aiohttp.DummyCookieJar(),  # httpx2's client keeps the cookies
+                cookie_jar=aiohttp.DummyCookieJar(),  # no cookies (see QuestetraHttp)
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             )
         return self._session
@@ -169,12 +170,41 @@ class ProbeResult:
     detail: str
 
 
+class _NoCookies(httpx2.Cookies):
+    """A cookie jar that keeps nothing."""
+
+    def extract_cookies(self, response: httpx2.Response) -> None:
+        return None
+
+
+class QuestetraHttp(httpx2.AsyncClient):
+    """httpx2's client without a cookie jar.
+
+    One client serves every linked user, each call with its own credentials: a cookie one user's
+    answer sets (a servlet container's session id) must never ride along with another user's
+    call. httpx2 has no switch for that, so the jar is one that keeps nothing; it also spares
+    each answer httpx2's cookie extraction (a ``urllib`` request and an ``email`` message built
+    per response)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._jar = _NoCookies()
+        super().__init__(**kwargs)
+
+    @property
+    def cookies(self) -> httpx2.Cookies:
+        return self._jar
+
+    @cookies.setter
+    def cookies(self, _cookies: Any) -> None:
+        pass  # httpx2's constructor sets the jar it was given: there is none to keep
+
+
 def build_http_client(
     base_url: str, *, transport: httpx2.AsyncBaseTransport | None = None
 ) -> httpx2.AsyncClient:
     # The base may carry a path prefix (on-premise editions): keep its trailing slash so
     # relative paths like "API/User/Quser/self" resolve under it.
-    return httpx2.AsyncClient(
+    return QuestetraHttp(
         base_url=base_url,
         transport=transport or AiohttpTransport(),
         timeout=DEFAULT_TIMEOUT,

@@ -22,12 +22,14 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.bench.common import (
     APP_ID,
     REPO,
     Emulators,
+    PySpy,
     ServerProcess,
     SnapshotCounter,
     bench_parser,
@@ -42,6 +44,7 @@ from tests.bench.common import (
     prepare_database,
     print_profile,
     seed_links,
+    summarize_stacks,
     table,
     verdict,
     wait_until,
@@ -103,7 +106,12 @@ def run_bare(
 
 
 async def run_bot(
-    emu: Emulators, env: dict[str, str], users: int, within: float, profile: bool
+    emu: Emulators,
+    env: dict[str, str],
+    users: int,
+    within: float,
+    profile: bool,
+    spy: Path | None = None,
 ) -> dict[str, Any]:
     clear_recorded(emu)
     counter = SnapshotCounter(env["DATABASE_URL"])
@@ -111,12 +119,15 @@ async def run_bot(
     bot = ServerProcess.bot(env, profile=profile_path)
     try:
         bot.wait_ready()
+        sampler = PySpy(bot.proc.pid, spy) if spy is not None else None
         started = time.perf_counter()
         cpu_before = bot.cpu_seconds()
         await wait_until(lambda: len(emu.lists.times) >= 2 * users, within=within, every=0.05)
         polled = await wait_until(counter.at_least(users), within=30.0, every=0.05)
         stored = time.perf_counter()
         cpu = bot.cpu_seconds() - cpu_before
+        if sampler is not None:
+            sampler.stop()
         snapshots = await counter.count()
         rate, seconds = rate_from(emu, users)
         first_call = emu.lists.times[0] if emu.lists.times else started
@@ -125,6 +136,8 @@ async def run_bot(
         bot.stop()
     if profile_path is not None:
         print_profile(profile_path)
+    if spy is not None:
+        print(f"\nbot polling (py-spy):\n{await asyncio.to_thread(summarize_stacks, spy)}")
     return {
         "users_per_second": rate,
         "seconds": seconds,
@@ -153,7 +166,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         log(f"bare httpx2 loop, {len(users)} users, {CONCURRENCY} at once")
         bare_before = run_bare(emu, len(users), args.timeout)
         log(f"bot, {len(users)} users")
-        bot = await run_bot(emu, env, len(users), args.timeout, args.profile)
+        spy = workdir / "poll.stacks" if args.spy else None
+        bot = await run_bot(emu, env, len(users), args.timeout, args.profile, spy)
         log("bare httpx2 loop again")
         bare_after = run_bare(emu, len(users), args.timeout)
         log("bare loop through the bot's transport (aiohttp)")
@@ -233,6 +247,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--timeout", type=float, default=100.0, help="seconds per run at most")
     parser.add_argument("--profile", action="store_true", help="run the bot under cProfile")
+    parser.add_argument("--spy", action="store_true", help="py-spy on the bot while it polls")
     return parser.parse_args(argv)
 
 

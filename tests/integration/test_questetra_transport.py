@@ -9,6 +9,7 @@ import asyncio
 import httpx2
 import pytest
 
+from bot.questetra.api import QuestetraApi
 from bot.questetra.client import AiohttpTransport, ShardedTransport, build_http_client
 
 
@@ -88,3 +89,29 @@ async def test_the_aiohttp_transport_fails_as_httpx2_does(questetra, questetra_u
     ) as http:
         with pytest.raises(httpx2.ReadTimeout):
             await http.get("API/User/Quser/self")
+
+
+async def test_one_users_cookie_never_rides_along_with_another_users_call() -> None:
+    seen: list[str | None] = []
+
+    def tenant(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx2.Response(
+            200, json={}, headers={"set-cookie": "JSESSIONID=alice-session; Path=/"}
+        )
+
+    transport = httpx2.MockTransport(tenant)
+    async with build_http_client("https://t.questetra.net/", transport=transport) as http:
+        await http.get("API/User/Quser/self", auth=httpx2.BasicAuth("alice@x", "a"))
+        await http.get("API/User/Quser/self", auth=httpx2.BasicAuth("bob@x", "b"))
+        assert len(http.cookies.jar) == 0
+    assert seen == [None, None]
+
+
+async def test_urls_are_built_once_per_path_and_parameters(questetra, questetra_url) -> None:
+    api = QuestetraApi(build_http_client(questetra_url))
+    first = api._url("API/PE/Workitem/listOffered", {"limit": 1000, "start": 0})
+    again = api._url("API/PE/Workitem/listOffered", {"start": 0, "limit": 1000})
+    assert first is again
+    assert str(first) == f"{questetra_url}API/PE/Workitem/listOffered?limit=1000&start=0"
+    assert str(api._url("API/X", {"ids": [1, 2]})) == f"{questetra_url}API/X?ids=1&ids=2"
