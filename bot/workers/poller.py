@@ -132,11 +132,14 @@ class Poller(Worker):
         never left idle while the database is asked. What the polls found is recorded, and the
         leases released, one transaction per group of ``concurrency`` finished polls: a slow
         user holds back only the polls that finish after it, and the database sees a few
-        statements per group instead of a few per user.
+        statements per group instead of a few per user. A group is recorded in the background
+        while the polls go on (one transaction at a time; polls that finish meanwhile join the
+        next group), so Questetra is not left idle while the database writes either.
         """
         polled = 0
         running: set[asyncio.Future[Fetched]] = set()
         finished: list[Fetched] = []
+        settling: asyncio.Future[None] | None = None
         more = True
         try:
             while True:
@@ -144,24 +147,38 @@ class Poller(Worker):
                     try:
                         claimed = await self.claim()
                     except Exception:
-                        if not running:
+                        if not running and settling is None:
                             raise  # the worker loop logs the round and naps
                         # Finish (and record) what is running rather than drop it.
                         log.exception("poller.claim_failed")
                         claimed = []
-                    more = len(claimed) == self._batch
+                        more = False
+                    else:
+                        more = len(claimed) == self._batch
                     polled += len(claimed)
                     running |= {asyncio.ensure_future(self._fetch(item)) for item in claimed}
-                if not running:
+                if not running and settling is None and not finished:
                     break
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                finished += [future.result() for future in done]
-                if len(finished) >= self._group or not running:
-                    await self._settle(finished)
+                waiting: set[asyncio.Future[Any]] = set(running)
+                if settling is not None:
+                    waiting.add(settling)
+                if waiting:
+                    done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                    if settling is not None and settling in done:
+                        settling.result()  # _settle handles its failures; anything else is a bug
+                        settling = None
+                    fetched = [future for future in done if future in running]
+                    running.difference_update(fetched)
+                    finished += [future.result() for future in fetched]
+                if finished and settling is None and (len(finished) >= self._group or not running):
+                    settling = asyncio.ensure_future(self._settle(finished))
                     finished = []
         finally:
-            for future in running:  # cancelled (shutdown) or a failed settle: no orphans
+            # Cancelled (shutdown) or a failed settle: no orphans.
+            for future in running:
                 future.cancel()
+            if settling is not None and not settling.done():
+                settling.cancel()
             # A round ends with all its links released, or abandoned (shutdown, a failed
             # settle): their leases must run out, not be renewed.
             self.held.clear()
