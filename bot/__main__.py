@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot serve|migrate|check|keygen|rotate-keys|audit``. The only reader of the environment."""
+"""Command line: ``python -m bot serve|migrate|check|keygen|rotate-keys|audit|demo``. The only reader of the environment."""
 
 from __future__ import annotations
 
@@ -139,6 +139,18 @@ def cmd_keygen(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.demo.cli import run
+
+    return run(
+        args.port,
+        open_browser=not args.no_browser,
+        data=Path(args.data).resolve() if args.data else None,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Questetra ⇄ Slack bridge")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "rotate-keys", help="re-encrypt stored secrets under the newest BOT_ENCRYPTION_KEYS key"
     ).set_defaults(func=cmd_rotate_keys)
+    demo = sub.add_parser(
+        "demo",
+        help="try the bridge in a browser: emulators, the bot and a Slack-like page (127.0.0.1)",
+    )
+    demo.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.add_argument(
+        "--data",
+        metavar="DIR",
+        help="keep the demo's state in DIR between runs (default: a "
+        "temporary folder, removed on exit)",
+    )
+    demo.set_defaults(func=cmd_demo)
     audit = sub.add_parser("audit", help="print or export the audit log")
     audit.add_argument("--since", default="7d", help="how far back: 30m, 12h, 7d, 2w (default 7d)")
     audit.add_argument("--format", choices=("text", "csv"), default="text")

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import admin, alerts, en, ja, load, start, tasks
+from bot.i18n import admin, alerts, demo, en, ja, load, start, tasks
 
 # Feature catalogs: each module holds EN and JA dicts for one feature, so a feature's texts
 # live in one file. Keys must not collide across modules (tests/unit/test_i18n.py).
-FEATURE_CATALOGS: tuple[object, ...] = (tasks, start, alerts, admin, load)
+FEATURE_CATALOGS: tuple[object, ...] = (tasks, start, alerts, admin, demo, load)
 
 
 def _merge(language: str, base: dict[str, str]) -> dict[str, str]:

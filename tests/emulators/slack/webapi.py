@@ -516,6 +516,18 @@ def apply_response(slack: FakeSlack, state: ResponseUrl, body: Params) -> None:
     """What a response_url post does to the conversation it belongs to (lock held)."""
     channel = state.channel
     if channel is not None and state.message_ts is not None:
+        ephemeral = _find_ephemeral(slack, state)
+        if ephemeral is not None and (
+            truthy(body.get("delete_original")) or truthy(body.get("replace_original"))
+        ):
+            # An ephemeral message is replaced (or deleted) in place for its one viewer too.
+            if truthy(body.get("delete_original")):
+                slack._ephemeral.remove(ephemeral)
+                return
+            ephemeral["text"] = body.get("text") or ""
+            ephemeral["blocks"] = copy.deepcopy(body.get("blocks") or [])
+            ephemeral["attachments"] = copy.deepcopy(body.get("attachments") or [])
+            return
         if truthy(body.get("delete_original")):
             messages = slack._messages.get(channel, [])
             slack._messages[channel] = [m for m in messages if m["ts"] != state.message_ts]
@@ -549,6 +561,18 @@ def apply_response(slack: FakeSlack, state: ResponseUrl, body: Params) -> None:
             "via": "response_url",
         }
     )
+
+
+def _find_ephemeral(slack: FakeSlack, state: ResponseUrl) -> Params | None:
+    """The ephemeral message a response_url belongs to (one user saw it), if it is one."""
+    for message in slack._ephemeral:
+        if (
+            message["message_ts"] == state.message_ts
+            and message["channel"] == state.channel
+            and message["user"] == state.user_id
+        ):
+            return message
+    return None
 
 
 def oauth_v2_access(slack: FakeSlack, params: Params) -> Params:
