@@ -62,7 +62,7 @@ class Tuning:
     poll_batch: int = 50
     # How long a dead replica's claimed work waits to be taken over; live replicas renew their
     # leases every quarter of it (bot/workers/leases.py).
-    lease_seconds: float = 20.0
+    lease_seconds: float = 15.0
     # Listeners doing their work after the ack at once (bot/slack/guard.py): 48 × the two GETs of
     # a task list, with the poller's 16 × 2, fit QuestetraApi's 128 calls in flight.
     post_ack_slots: int = 48

@@ -257,7 +257,7 @@ class Subscriptions:
         return queued
 
     async def claim_due(
-        self, owner: str, batch: int = 20, lease: timedelta = timedelta(seconds=20)
+        self, owner: str, batch: int = 20, lease: timedelta = timedelta(seconds=15)
     ) -> list[Subscription]:
         now = self._clock.now()
         due = (

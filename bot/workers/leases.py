@@ -3,7 +3,7 @@
 Every claimed row (a link to poll, an outbox message, a subscription) carries ``lease_owner``
 and ``lease_until``; other replicas claim only rows whose lease ran out. A long lease makes a
 dead replica's work wait that long; a short one alone would let a slow but live replica lose
-its work mid-flight. So leases are short (``Tuning.lease_seconds``, 20 s) and the
+its work mid-flight. So leases are short (``Tuning.lease_seconds``, 15 s) and the
 :class:`LeaseKeeper` renews the leases of what each worker still holds every quarter lease:
 while a replica lives its work stays its own (it may miss three renewals in a row), and when it
 dies its work is free at most one lease after its last renewal, then claimed at the next tick

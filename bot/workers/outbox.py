@@ -36,7 +36,7 @@ from bot.workers.loop import Worker, run_items
 
 log = structlog.stdlib.get_logger(__name__)
 
-LEASE = timedelta(seconds=20)
+LEASE = timedelta(seconds=15)
 METADATA_EVENT = "questetra_alert"
 DEFAULT_TZ = "Asia/Tokyo"
 # Slack errors worth another try; any other error is permanent for that message.

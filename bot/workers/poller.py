@@ -34,7 +34,7 @@ from bot.workers.loop import Worker
 
 log = structlog.stdlib.get_logger(__name__)
 
-LEASE = timedelta(seconds=20)
+LEASE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ class SubscriptionPoller(Worker):
         owner: str,
         on_disabled: Disabled,
         tick: float = 5.0,
-        lease: timedelta = timedelta(seconds=20),
+        lease: timedelta = timedelta(seconds=15),
     ) -> None:
         super().__init__(tick=tick)
         self._subscriptions = subscriptions

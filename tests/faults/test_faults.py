@@ -44,7 +44,7 @@ APP = 7
 HOURS = 3600.0
 LEASE = FAST.lease_seconds
 # Past the longest wait the bot can impose on itself: poll backoff (15 min cap), send backoff
-# (10 min cap), the circuit breaker (5 min cap) and the lease (20 s).
+# (10 min cap), the circuit breaker (5 min cap) and the lease (15 s).
 PAST_EVERY_BACKOFF = 16 * 60.0
 USERS = {"U_EN": "alice@example.com", "U_JA": "taro@example.jp", "U_BOB": "bob@example.com"}
 
