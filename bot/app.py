@@ -44,6 +44,7 @@ from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.startup import summary
 from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
+from bot.workers.leases import LeaseKeeper
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
 from bot.workers.poller import Poller
@@ -60,13 +61,21 @@ class Tuning:
     worker_tick: float = 1.0  # how often idle workers look for due work
     poll_concurrency: int = 16
     poll_batch: int = 50
-    lease_seconds: float = 120.0  # how long a dead replica's claimed work waits to be taken over
-    # Listeners doing their work after the ack at once (bot/slack/guard.py). 16 × the two GETs
-    # of a task list fill QuestetraApi's 32 slots; more would only queue there.
-    post_ack_slots: int = 16
-    # How long an acked request waits for one before the user is told "busy, try again": short
-    # enough that a modal opener still has about a second of its trigger_id's 3 s.
-    post_ack_wait: float = 2.0
+    # How long a dead replica's claimed work waits to be taken over; live replicas renew their
+    # leases every quarter of it (bot/workers/leases.py).
+    lease_seconds: float = 15.0
+    # Listeners doing their work after the ack at once (bot/slack/guard.py): 48 × the two GETs of
+    # a task list, with the poller's 16 × 2, fit QuestetraApi's 128 calls in flight.
+    post_ack_slots: int = 48
+    # Acked requests waiting in line for a slot; one more is told "busy, try again". The bound
+    # keeps memory flat (docs/benchmarks.md measures a waiting request's cost).
+    post_ack_queue: int = 2000
+    # How long a request may wait in line: a response_url takes answers for 30 minutes.
+    post_ack_wait: float = 25 * 60.0
+    # How long a listener that opens a modal may wait: its trigger_id dies 3 s after the click.
+    post_ack_urgent_wait: float = 2.0
+    # A request not answered this long after its ack is told its answer is coming.
+    late_note_after: float = 2.5
 
 
 def _owner_id() -> str:
@@ -202,15 +211,26 @@ def create_app(
     )
     poller.on_changes = sender.wake
     subscription_poller = SubscriptionPoller(
-        subscriptions=deps.subscriptions, owner=owner, on_disabled=on_subscription_disabled
+        subscriptions=deps.subscriptions,
+        owner=owner,
+        on_disabled=on_subscription_disabled,
+        lease=timedelta(seconds=tuning.lease_seconds),
+    )
+    lease_keeper = LeaseKeeper(
+        [poller, sender, subscription_poller], every=tuning.lease_seconds / 4
     )
     maintenance = Maintenance(
         engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
     )
     gate = Gate(
-        slots=tuning.post_ack_slots, wait=tuning.post_ack_wait, on_shed=metrics.slack_shed.inc
+        slots=tuning.post_ack_slots,
+        queue=tuning.post_ack_queue,
+        wait=tuning.post_ack_wait,
+        urgent_wait=tuning.post_ack_urgent_wait,
+        on_shed=metrics.slack_shed.inc,
     )
-    slack = build_slack_app(deps, store, gate=gate)
+    metrics.slack_waiting.set_function(lambda: gate.waiting)
+    slack = build_slack_app(deps, store, gate=gate, late_after=tuning.late_note_after)
     app_routes = routes(deps, slack)
 
     @asynccontextmanager
@@ -232,6 +252,7 @@ def create_app(
                 sender.run_forever(),
                 subscription_poller.run_forever(),
                 maintenance.run_forever(),
+                lease_keeper.run_forever(),
             ]
             if background_jobs
             else []
@@ -260,7 +281,7 @@ def create_app(
             if socket_mode is not None:
                 await socket_mode.close_async()  # type: ignore[no-untyped-call]
             # Stop taking new work, let the current round end, hand leases back.
-            for worker in (poller, sender, subscription_poller, maintenance):
+            for worker in (poller, sender, subscription_poller, maintenance, lease_keeper):
                 worker.stop()
             if jobs:
                 _done, late = await asyncio.wait(jobs, timeout=5)
@@ -291,4 +312,5 @@ def create_app(
     app.state.poller = poller
     app.state.sender = sender
     app.state.subscription_poller = subscription_poller
+    app.state.lease_keeper = lease_keeper
     return app

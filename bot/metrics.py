@@ -48,6 +48,16 @@ class Metrics:
             "Slack requests acked, then told the bridge is busy: no slot for their work in time.",
             registry=self.registry,
         )
+        self.slack_waiting = Gauge(
+            "bridge_slack_waiting",
+            "Slack requests acked and waiting in line for a slot of the post-ack gate.",
+            registry=self.registry,
+        )
+        self.slack_late_notes = Counter(
+            "bridge_slack_late_notes_total",
+            '"Working on it" notes: requests whose answer was not ready a few seconds after the ack.',
+            registry=self.registry,
+        )
         self.questetra_calls = Counter(
             "bridge_questetra_calls_total",
             "Calls to Questetra, by endpoint and status (or error kind).",

@@ -15,11 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import admin, alerts, demo, en, ja, probe, questetra, start, tasks, web
+from bot.i18n import admin, alerts, demo, en, ja, load, probe, questetra, start, tasks, web
 
 # Feature catalogs: each module holds EN and JA dicts for one feature, so a feature's texts
 # live in one file. Keys must not collide across modules (tests/unit/test_i18n.py).
-FEATURE_CATALOGS: tuple[object, ...] = (tasks, start, alerts, admin, demo, questetra, probe, web)
+FEATURE_CATALOGS: tuple[object, ...] = (
+    tasks,
+    start,
+    alerts,
+    admin,
+    demo,
+    questetra,
+    probe,
+    web,
+    load,
+)
 
 
 def _merge(language: str, base: dict[str, str]) -> dict[str, str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
     AsyncFailureArgs,
@@ -18,6 +19,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
 from bot.deps import Deps
+from bot.i18n import t
 from bot.pages import install_failed_page, install_page, installed_page
 from bot.slack import actions, commands, errors, events, middleware, respond
 from bot.slack.clients import EncryptedInstallationStore
@@ -40,11 +42,16 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 def build_slack_app(
-    deps: Deps, store: EncryptedInstallationStore | None = None, *, gate: Gate | None = None
+    deps: Deps,
+    store: EncryptedInstallationStore | None = None,
+    *,
+    gate: Gate | None = None,
+    late_after: float | None = None,
 ) -> AsyncApp:
     """The Bolt app. With ``store`` (multi-workspace mode) Bolt's OAuth flow installs the app
     into workspaces at ``/slack/install``; otherwise the single bot token is used. ``gate``
-    bounds the work listeners do after their ack (bot/slack/guard.py); None: unbounded."""
+    bounds the work listeners do after their ack (bot/slack/guard.py); None: unbounded. A gated
+    request not answered within ``late_after`` seconds gets the "working on it" note."""
     settings = deps.settings
     oauth_flow = None
     if store is not None:
@@ -84,7 +91,9 @@ def build_slack_app(
     )
     app.set_reporter(lambda error, body, context: report_error(deps, error, body, context))
     if gate is not None:
-        app.set_gate(gate)  # before any listener is registered: each one captures it
+        # Before any listener is registered: each one captures them.
+        note = None if late_after is None else respond.late_note(late_after, _note_for(deps))
+        app.set_gate(gate, note)
     respond.register(app, deps.slack_clients)
     middleware.register(app, deps)
     commands.register(app, deps)
@@ -131,3 +140,19 @@ def _callbacks(install_url: str) -> AsyncCallbackOptions:
         return _html(args.suggested_status_code, page, cookie)
 
     return AsyncCallbackOptions(success=success, failure=failure)
+
+
+def _note_for(deps: Deps) -> Any:
+    async def message(context: AsyncBoltContext) -> dict[str, Any]:
+        locale = None
+        if context.client is not None and context.user_id:
+            profile = await deps.profiles.get(context.client, context.team_id, context.user_id)
+            locale = profile.locale
+        deps.metrics.slack_late_notes.inc()
+        return {
+            "text": t(locale, "working.note"),
+            "response_type": "ephemeral",
+            "replace_original": False,  # a button's message stays until the answer replaces it
+        }
+
+    return message
