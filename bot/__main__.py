@@ -1,5 +1,8 @@
-"""Command line: ``python -m bot serve|migrate|check|probe|keygen|rotate-keys|audit|demo``. The
-only reader of the environment."""
+"""Command line: ``python -m bot serve|migrate|check|probe|keygen|rotate-keys|audit|demo``.
+
+The only reader of the environment. Every way a command can fail on its settings or its
+database ends in one line (or one list) saying what to fix, and exit code 2.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +10,81 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 from cryptography.fernet import Fernet
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, foreign_variables, load_settings
 from bot.errors import ConfigurationError
 
+T = TypeVar("T")
 
-def _settings() -> Settings:
+
+_HEADINGS = {
+    "serve": "The bridge cannot start: fix these settings (environment or .env):",
+    "check": "Settings to fix (environment or .env), before the other checks can run:",
+}
+
+
+def _settings(command: str = "") -> Settings:
+    """Read the settings, or print every problem in one list and exit 2.
+
+    Then the ``SLACK_*`` variables leave this process's environment: Bolt and slack_sdk read
+    several of them by themselves (SLACK_BOT_TOKEN, SLACK_CLIENT_ID, SLACK_SCOPES,
+    SLACK_REDIRECT_URI…) and would act on values the settings never approved. The bridge passes
+    every value to them explicitly instead.
+    """
     try:
-        return load_settings(os.environ, env_file=".env")
+        settings = load_settings(os.environ, env_file=".env")
     except SettingsError as exc:
-        print("The bot cannot start; fix these settings (environment or .env):", file=sys.stderr)
+        heading = _HEADINGS.get(command, "Fix these settings (environment or .env):")
+        print(heading, file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         raise SystemExit(2) from None
+    for name in [n for n in os.environ if n.startswith("SLACK_")]:
+        del os.environ[name]
+    return settings
+
+
+def _foreign(environ: dict[str, str]) -> list[str]:
+    return [
+        f"{name} is not a setting of this bridge and is ignored (a typo? see .env.example)"
+        for name in foreign_variables(environ)
+    ]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import structlog
     import uvicorn
 
     from bot.app import create_app
     from bot.logging import configure_logging
+    from bot.startup import StartupError, prepare, report_problems
 
-    settings = _settings()
+    environ = dict(os.environ)
+    settings = _settings("serve")
     configure_logging(settings.log_level, settings.log_format)
+    log = structlog.stdlib.get_logger("bot")
+    for note in _foreign(environ):
+        log.warning("settings.ignored", detail=note)
     try:
-        app = create_app(settings, migrate_on_start=not args.no_migrate, environ=os.environ)
+        warnings = asyncio.run(prepare(settings, migrate=not args.no_migrate))
+    except StartupError as exc:
+        print(f"The bridge cannot start: {exc}", file=sys.stderr)
+        return 2
+    for problem in warnings:
+        log.warning("startup.problem", check=problem.name, detail=problem.detail)
+    try:
+        app = create_app(
+            settings,
+            migrate_on_start=False,
+            environ=environ,
+            on_start=lambda: report_problems(settings),
+        )
     except ConfigurationError as exc:
-        print(f"The bot cannot start: {exc}", file=sys.stderr)
+        print(f"The bridge cannot start: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(
         app,
@@ -48,6 +96,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=8,
     )
     return 0
+
+
+def _on_database(settings: Settings, work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` against the database; a failure to reach it is one line and exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.diagnose import cause, database_target
+    from bot.errors import CredentialError
+
+    try:
+        return asyncio.run(work)
+    except (OSError, TimeoutError, SQLAlchemyError) as exc:
+        where = database_target(settings.async_database_url)
+        print(f"Cannot use {where} ({cause(exc)}): check DATABASE_URL", file=sys.stderr)
+    except CredentialError:
+        print(
+            "A stored secret does not open with BOT_ENCRYPTION_KEYS: add back the key that "
+            "sealed it (after the new one), then run this again",
+            file=sys.stderr,
+        )
+    raise SystemExit(2)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -63,7 +132,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    _on_database(settings, run())
     print("Database is at the latest migration.")
     return 0
 
@@ -71,8 +140,12 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_check(_: argparse.Namespace) -> int:
     from bot.checks import run_checks
 
-    settings = _settings()
-    results = asyncio.run(run_checks(settings, os.environ))
+    environ = dict(os.environ)
+    settings = _settings("check")
+    print("OK   settings: valid")
+    for note in _foreign(environ):
+        print(f"NOTE {note}")
+    results = asyncio.run(run_checks(settings, environ))
     for name, ok, detail in results:
         print(f"{'OK  ' if ok else 'FAIL'} {name}: {detail}")
     failed = [name for name, ok, _ in results if not ok]
@@ -138,7 +211,7 @@ def cmd_rotate_keys(_: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
-    changed = asyncio.run(run())
+    changed = _on_database(settings, run())
     print(
         f"Re-encrypted {changed} stored secret(s) under the newest key. Older keys can be "
         "removed from BOT_ENCRYPTION_KEYS once every replica runs with the new list."
@@ -173,7 +246,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             for r in rows
         )
 
-    sys.stdout.write(asyncio.run(run()))
+    sys.stdout.write(_on_database(settings, run()))
     return 0
 
 

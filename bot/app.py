@@ -6,7 +6,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,7 +45,9 @@ from bot.slack.form_blocks import form_summary
 from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
+from bot.startup import summary
 from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
+from bot.workers.leases import LeaseKeeper
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
 from bot.workers.poller import Poller
@@ -62,13 +64,21 @@ class Tuning:
     worker_tick: float = 1.0  # how often idle workers look for due work
     poll_concurrency: int = 16
     poll_batch: int = 50
-    lease_seconds: float = 120.0  # how long a dead replica's claimed work waits to be taken over
-    # Listeners doing their work after the ack at once (bot/slack/guard.py). 16 × the two GETs
-    # of a task list fill QuestetraApi's 32 slots; more would only queue there.
-    post_ack_slots: int = 16
-    # How long an acked request waits for one before the user is told "busy, try again": short
-    # enough that a modal opener still has about a second of its trigger_id's 3 s.
-    post_ack_wait: float = 2.0
+    # How long a dead replica's claimed work waits to be taken over; live replicas renew their
+    # leases every quarter of it (bot/workers/leases.py).
+    lease_seconds: float = 15.0
+    # Listeners doing their work after the ack at once (bot/slack/guard.py): 48 × the two GETs of
+    # a task list, with the poller's 16 × 2, fit QuestetraApi's 128 calls in flight.
+    post_ack_slots: int = 48
+    # Acked requests waiting in line for a slot; one more is told "busy, try again". The bound
+    # keeps memory flat (docs/benchmarks.md measures a waiting request's cost).
+    post_ack_queue: int = 2000
+    # How long a request may wait in line: a response_url takes answers for 30 minutes.
+    post_ack_wait: float = 25 * 60.0
+    # How long a listener that opens a modal may wait: its trigger_id dies 3 s after the click.
+    post_ack_urgent_wait: float = 2.0
+    # A request not answered this long after its ack is told its answer is coming.
+    late_note_after: float = 2.5
     # How long a Form/save may take before its outcome counts as unknown (never re-sent).
     form_save_timeout: float = 10.0
     # Forms read at once for new-task alerts' buttons (more: the alert goes without them).
@@ -95,9 +105,11 @@ def create_app(
     background_jobs: bool = True,
     tuning: Tuning | None = None,
     environ: Mapping[str, str] | None = None,
+    on_start: Callable[[], Coroutine[Any, Any, None]] | None = None,
 ) -> Starlette:
     """Build the ASGI app. Tests inject the clock, the engine and the Questetra transport; the
-    Slack Web API base URL is ``settings.slack_api_url``, so a fake Slack is just a setting."""
+    Slack Web API base URL is ``settings.slack_api_url``, so a fake Slack is just a setting.
+    ``on_start`` runs in the background once the app starts (``serve``: the start-up warnings)."""
     clock = clock or SystemClock()
     tuning = tuning or Tuning()
     owner = _owner_id()
@@ -247,15 +259,26 @@ def create_app(
     poller.on_changes = sender.wake
     senders.append(sender)
     subscription_poller = SubscriptionPoller(
-        subscriptions=deps.subscriptions, owner=owner, on_disabled=on_subscription_disabled
+        subscriptions=deps.subscriptions,
+        owner=owner,
+        on_disabled=on_subscription_disabled,
+        lease=timedelta(seconds=tuning.lease_seconds),
+    )
+    lease_keeper = LeaseKeeper(
+        [poller, sender, subscription_poller], every=tuning.lease_seconds / 4
     )
     maintenance = Maintenance(
         engine=engine, sessions=sessions, keyring=keyring, clock=clock, events=ports
     )
     gate = Gate(
-        slots=tuning.post_ack_slots, wait=tuning.post_ack_wait, on_shed=metrics.slack_shed.inc
+        slots=tuning.post_ack_slots,
+        queue=tuning.post_ack_queue,
+        wait=tuning.post_ack_wait,
+        urgent_wait=tuning.post_ack_urgent_wait,
+        on_shed=metrics.slack_shed.inc,
     )
-    slack = build_slack_app(deps, store, gate=gate)
+    metrics.slack_waiting.set_function(lambda: gate.waiting)
+    slack = build_slack_app(deps, store, gate=gate, late_after=tuning.late_note_after)
     app_routes = routes(deps, slack)
 
     @asynccontextmanager
@@ -263,7 +286,13 @@ def create_app(
         if migrate_on_start:
             await upgrade(engine)
             log.info("database.migrated")
-        log.info("bridge.started", questetra=settings.questetra_base_url, owner=owner)
+        # One line: the mode and the exact URLs to register in Slack and in Questetra.
+        log.info(
+            "bridge.started",
+            **summary(settings),
+            questetra=settings.questetra_base_url,
+            owner=owner,
+        )
         await slack_clients.open_session()
         loops: list[Coroutine[Any, Any, None]] = (
             [
@@ -271,11 +300,15 @@ def create_app(
                 sender.run_forever(),
                 subscription_poller.run_forever(),
                 maintenance.run_forever(),
+                lease_keeper.run_forever(),
             ]
             if background_jobs
             else []
         )
         jobs = [asyncio.create_task(loop) for loop in loops]
+        started: asyncio.Task[None] | None = (
+            asyncio.create_task(on_start()) if on_start is not None else None
+        )
         socket_mode = None
         try:
             # Inside the try: a failed connect still stops the jobs and closes the session.
@@ -291,10 +324,12 @@ def create_app(
                 log.info("slack.socket_mode_connected")
             yield
         finally:
+            if started is not None and not started.done():
+                started.cancel()
             if socket_mode is not None:
                 await socket_mode.close_async()  # type: ignore[no-untyped-call]
             # Stop taking new work, let the current round end, hand leases back.
-            for worker in (poller, sender, subscription_poller, maintenance):
+            for worker in (poller, sender, subscription_poller, maintenance, lease_keeper):
                 worker.stop()
             if jobs:
                 _done, late = await asyncio.wait(jobs, timeout=5)
@@ -325,4 +360,5 @@ def create_app(
     app.state.poller = poller
     app.state.sender = sender
     app.state.subscription_poller = subscription_poller
+    app.state.lease_keeper = lease_keeper
     return app

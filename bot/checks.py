@@ -1,67 +1,222 @@
-"""``python -m bot check``: reach every dependency once and say plainly what is wrong."""
+"""``python -m bot check``: reach every dependency once and say plainly what is wrong.
+
+Each check gives one :class:`CheckResult`; a failure's detail names the host (or file) and the
+cause in words, then what to do. ``serve`` runs the cheap ones at start and logs a warning per
+failure (``startup_warnings``). Every message is listed in docs/operations.md (a test keeps them
+in step).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Mapping
+from typing import NamedTuple
 
 import httpx2
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.crypto import KeyRing
 from bot.db.engine import create_engine
-from bot.db.migrate import current_heads
+from bot.db.migrate import current_heads, known_revisions
+from bot.diagnose import cause, database_target, url_target
 from bot.errors import ConfigurationError
 from bot.questetra.client import build_http_client, probe
+from bot.questetra.oauth import QuestetraOAuth, probe_client
+from bot.services.keys import SEALED
 from bot.services.start import load_events_file
+from bot.slack.app import BOT_SCOPES
 from bot.slack.clients import slack_error
 
-CheckResult = tuple[str, bool, str]
+# How long one check may take before it counts as "no answer".
+TIMEOUT = 10.0
+# Newest sealed values tried per table: enough to catch a missing key, cheap on any database.
+SAMPLE = 3
 
 
-async def check_database(settings: Settings) -> CheckResult:
-    engine = create_engine(settings.async_database_url)
+class CheckResult(NamedTuple):
+    name: str
+    ok: bool
+    detail: str
+
+
+async def check_database(settings: Settings, engine: AsyncEngine | None = None) -> CheckResult:
+    where = database_target(settings.async_database_url)
+    own = engine is None
+    engine = engine or create_engine(settings.async_database_url)
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        applied, heads = await current_heads(engine)
+        async with asyncio.timeout(TIMEOUT):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            applied, heads = await current_heads(engine)
     except Exception as exc:  # noqa: BLE001 - report any failure in plain words
-        return ("database", False, f"cannot connect ({type(exc).__name__}): check DATABASE_URL")
+        return CheckResult(
+            "database", False, f"cannot connect to {where} ({cause(exc)}): check DATABASE_URL"
+        )
     finally:
-        await engine.dispose()
-    if applied != heads:
-        return (
+        if own:
+            await engine.dispose()
+    if applied == heads:
+        return CheckResult("database", True, f"{where}: reachable, migrations at head")
+    if applied - known_revisions():
+        unknown = ", ".join(sorted(applied - known_revisions()))
+        return CheckResult(
             "database",
             False,
-            "reachable, but migrations are pending: run `python -m bot migrate`",
+            f"{where} is at revision {unknown}, which this version of the bridge does not know: "
+            "it was migrated by a newer version; run that version (or restore a backup)",
         )
-    return ("database", True, "reachable, migrations at head")
-
-
-async def check_slack(
-    settings: Settings, transport: httpx2.AsyncBaseTransport | None = None
-) -> CheckResult:
-    if settings.slack_bot_token is None:
-        return ("slack", True, "multi-workspace mode: tokens come from installations")
-    client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+    state = "empty" if not applied else "behind this version"
+    return CheckResult(
+        "database",
+        True,
+        f"{where}: reachable, {state}; `serve` migrates it at start (with several replicas, "
+        "run `python -m bot migrate` once and start them with --no-migrate)",
     )
+
+
+async def check_stored_secrets(
+    settings: Settings, engine: AsyncEngine | None = None
+) -> CheckResult:
+    """Do BOT_ENCRYPTION_KEYS open what is stored? The newest few sealed values of each kind."""
+    keyring = KeyRing(settings.bot_encryption_keys)
+    own = engine is None
+    engine = engine or create_engine(settings.async_database_url)
+    tried = unreadable = 0
+    try:
+        applied, _ = await current_heads(engine)
+        if not applied:
+            return CheckResult("stored secrets", True, "none stored yet (empty database)")
+        async with asyncio.timeout(TIMEOUT), engine.connect() as connection:
+            for _model, pk, column in SEALED:
+                rows = await connection.execute(
+                    select(column).where(column.is_not(None)).order_by(pk.desc()).limit(SAMPLE)
+                )
+                for (sealed,) in rows:
+                    tried += 1
+                    unreadable += not keyring.readable(sealed)
+    except Exception as exc:  # noqa: BLE001 - tables missing (not migrated yet) or no database
+        return CheckResult(
+            "stored secrets", True, f"not checked: the database cannot be read yet ({cause(exc)})"
+        )
+    finally:
+        if own:
+            await engine.dispose()
+    if tried == 0:
+        return CheckResult("stored secrets", True, "none stored yet")
+    if unreadable:
+        return CheckResult(
+            "stored secrets",
+            False,
+            f"{unreadable} of the {tried} newest stored secrets do not open with "
+            "BOT_ENCRYPTION_KEYS: the key that sealed them is missing; add it back to the list "
+            "(after the new one) and run `python -m bot rotate-keys`",
+        )
+    return CheckResult("stored secrets", True, f"the {tried} newest open with BOT_ENCRYPTION_KEYS")
+
+
+def _client(settings: Settings, token: str | None) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=int(TIMEOUT))
+
+
+def _unreachable(settings: Settings, exc: BaseException) -> str:
+    return (
+        f"cannot reach Slack at {url_target(settings.slack_api_url)} ({cause(exc)}): "
+        "check the network (and SLACK_API_URL)"
+    )
+
+
+async def check_slack(settings: Settings) -> CheckResult:
+    """The bot token (single workspace) and its scopes against the manifest's."""
+    if settings.slack_bot_token is None:
+        return await _check_slack_client(settings)
+    client = _client(settings, settings.slack_bot_token.get_secret_value())
     try:
         response = await client.auth_test()
     except SlackApiError as exc:
-        return (
+        return CheckResult(
             "slack",
             False,
-            f"auth.test refused the bot token ({slack_error(exc)}): check SLACK_BOT_TOKEN",
+            f"Slack refused SLACK_BOT_TOKEN ({slack_error(exc)}): copy the Bot User OAuth Token "
+            "again (OAuth & Permissions), or reinstall the app",
         )
     except Exception as exc:  # noqa: BLE001 - network errors of any kind
-        return ("slack", False, f"cannot reach {settings.slack_api_url} ({type(exc).__name__})")
-    return (
-        "slack",
-        True,
-        f"bot token works for workspace {response.get('team')} ({response.get('team_id')})",
+        return CheckResult("slack", False, _unreachable(settings, exc))
+    who = f"workspace {response.get('team')} ({response.get('team_id')})"
+    header = response.headers.get("x-oauth-scopes") or response.headers.get("X-OAuth-Scopes")
+    if header is None:
+        return CheckResult(
+            "slack", True, f"bot token works for {who}; its scopes were not reported"
+        )
+    granted = {s.strip() for s in str(header).split(",") if s.strip()}
+    missing = [s for s in BOT_SCOPES if s not in granted]
+    if missing:
+        return CheckResult(
+            "slack",
+            False,
+            f"the bot token for {who} lacks the scopes {', '.join(missing)}: update the app from "
+            "manifest.yml, then OAuth & Permissions > Reinstall to Workspace",
+        )
+    extra = sorted(granted - set(BOT_SCOPES))
+    more = f" (it also has {', '.join(extra)}, which the bridge does not use)" if extra else ""
+    return CheckResult("slack", True, f"bot token works for {who}, with every scope needed{more}")
+
+
+async def _check_slack_client(settings: Settings) -> CheckResult:
+    """Multi-workspace: exchange a made-up code with the app's credentials. Slack checks the
+    client first: ``invalid_code`` means the id and secret are right."""
+    client = _client(settings, None)
+    try:
+        await client.oauth_v2_access(
+            client_id=settings.slack_client_id or "",
+            client_secret=(
+                settings.slack_client_secret.get_secret_value()
+                if settings.slack_client_secret
+                else ""
+            ),
+            code="bridge-check",
+        )
+    except SlackApiError as exc:
+        error = slack_error(exc)
+        if error in ("invalid_code", "invalid_grant_type", "bad_redirect_uri"):
+            return CheckResult(
+                "slack",
+                True,
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET accepted; workspaces install at "
+                f"{settings.bot_public_url}/slack/install",
+            )
+        return CheckResult(
+            "slack",
+            False,
+            f"Slack refused SLACK_CLIENT_ID/SLACK_CLIENT_SECRET ({error}): copy both again "
+            "(Basic Information > App Credentials)",
+        )
+    except Exception as exc:  # noqa: BLE001
+        return CheckResult("slack", False, _unreachable(settings, exc))
+    return CheckResult(
+        "slack", False, "Slack accepted a made-up install code: is SLACK_API_URL Slack?"
     )
+
+
+async def check_socket_mode(settings: Settings) -> CheckResult | None:
+    if settings.slack_app_token is None:
+        return None
+    client = _client(settings, settings.slack_app_token.get_secret_value())
+    try:
+        await client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
+    except SlackApiError as exc:
+        return CheckResult(
+            "socket mode",
+            False,
+            f"Slack refused SLACK_APP_TOKEN ({slack_error(exc)}): create an App-Level Token with "
+            "connections:write (Basic Information) and enable Socket Mode",
+        )
+    except Exception as exc:  # noqa: BLE001
+        return CheckResult("socket mode", False, _unreachable(settings, exc))
+    return CheckResult("socket mode", True, "SLACK_APP_TOKEN opens a Socket Mode connection")
 
 
 async def check_questetra(
@@ -69,25 +224,103 @@ async def check_questetra(
 ) -> CheckResult:
     async with build_http_client(settings.questetra_base_url, transport=transport) as http:
         result = await probe(http)
-    return ("questetra", result.ok, f"{settings.questetra_base_url}: {result.detail}")
+    return CheckResult("questetra", result.ok, f"{settings.questetra_base_url}: {result.detail}")
+
+
+async def check_oauth_client(
+    settings: Settings, transport: httpx2.AsyncBaseTransport | None = None
+) -> CheckResult | None:
+    """The Questetra OAuth client, asked about at the token endpoint (nothing is spent)."""
+    if not settings.oauth_enabled:
+        return None
+    oauth = QuestetraOAuth(
+        base_url=settings.questetra_base_url,
+        client_id=settings.questetra_client_id or "",
+        client_secret=(
+            settings.questetra_client_secret.get_secret_value()
+            if settings.questetra_client_secret
+            else ""
+        ),
+        redirect_uri=settings.oauth_redirect_uri,
+        scope=settings.questetra_scope,
+        transport=transport,
+        timeout=TIMEOUT,
+    )
+    where = url_target(settings.questetra_base_url)
+    try:
+        result = await probe_client(oauth)
+    except httpx2.HTTPError as exc:
+        return CheckResult(
+            "questetra oauth",
+            False,
+            f"cannot reach the token endpoint at {where} ({cause(exc)}): check QUESTETRA_BASE_URL",
+        )
+    if result.accepted:
+        return CheckResult(
+            "questetra oauth",
+            True,
+            f"client {settings.questetra_client_id} accepted; its redirect URI must be "
+            f"{settings.oauth_redirect_uri}",
+        )
+    if result.accepted is False:
+        return CheckResult(
+            "questetra oauth",
+            False,
+            f"Questetra at {where} refused the OAuth client ({result.answer}): check "
+            "QUESTETRA_CLIENT_ID and QUESTETRA_CLIENT_SECRET (System Settings > API Clients; "
+            "is the client active?)",
+        )
+    return CheckResult(
+        "questetra oauth",
+        False,
+        f"the token endpoint at {where} answered {result.answer}, not an OAuth error: check "
+        "QUESTETRA_BASE_URL (a proxy or sign-in page in between?)",
+    )
 
 
 def check_start_events(settings: Settings, environ: Mapping[str, str]) -> CheckResult:
     if settings.start_events_file is None:
-        return ("start events", True, "START_EVENTS_FILE not set (admins add events in Slack)")
+        return CheckResult(
+            "start events", True, "START_EVENTS_FILE not set (admins add events in Slack)"
+        )
     try:
         entries = load_events_file(
             settings.start_events_file, base_url=settings.questetra_base_url, environ=environ
         )
     except ConfigurationError as exc:
-        return ("start events", False, str(exc))
-    return ("start events", True, f"{settings.start_events_file}: {len(entries)} event(s), valid")
+        return CheckResult("start events", False, str(exc))
+    return CheckResult(
+        "start events", True, f"{settings.start_events_file}: {len(entries)} event(s), valid"
+    )
+
+
+async def _bounded(check: Awaitable[CheckResult | None], name: str) -> CheckResult | None:
+    try:
+        async with asyncio.timeout(TIMEOUT + 5):
+            return await check
+    except TimeoutError:
+        return CheckResult(name, False, "no answer in time (timed out)")
 
 
 async def run_checks(settings: Settings, environ: Mapping[str, str]) -> list[CheckResult]:
-    return [
-        await check_database(settings),
-        await check_slack(settings),
-        await check_questetra(settings),
-        check_start_events(settings, environ),
-    ]
+    """Every check, concurrently; results in a fixed order."""
+    results = await asyncio.gather(
+        _bounded(check_database(settings), "database"),
+        _bounded(check_stored_secrets(settings), "stored secrets"),
+        _bounded(check_slack(settings), "slack"),
+        _bounded(check_socket_mode(settings), "socket mode"),
+        _bounded(check_questetra(settings), "questetra"),
+        _bounded(check_oauth_client(settings), "questetra oauth"),
+    )
+    return [r for r in results if r is not None] + [check_start_events(settings, environ)]
+
+
+async def startup_warnings(settings: Settings, engine: AsyncEngine) -> list[CheckResult]:
+    """What ``serve`` can find wrong at start without stopping: the failures among these."""
+    results = await asyncio.gather(
+        _bounded(check_stored_secrets(settings, engine), "stored secrets"),
+        _bounded(check_slack(settings), "slack"),
+        _bounded(check_socket_mode(settings), "socket mode"),
+        _bounded(check_questetra(settings), "questetra"),
+    )
+    return [r for r in results if r is not None and not r.ok]

@@ -2,8 +2,9 @@
 
 The environment variable names are a contract (design.md §2). Only ``bot.__main__`` reads the real
 environment; everything else receives a :class:`Settings`. :func:`load_settings` turns a mapping of
-variables into settings or raises :class:`SettingsError` carrying *every* problem at once, each with
-where to get the right value, so an operator fixes the configuration in one go.
+variables into settings or raises :class:`SettingsError` carrying *every* problem at once (each
+variable's own, and the ones between variables), one line each in our words with where to get the
+right value, so an operator fixes the configuration in one go.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import (
@@ -26,15 +28,29 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.questetra.urls import DEFAULT_TASK_URL, QuestetraLinks, template_problem
 
-__all__ = ["Settings", "SettingsError", "load_settings", "to_async_database_url"]
+__all__ = [
+    "Settings",
+    "SettingsError",
+    "foreign_variables",
+    "load_settings",
+    "to_async_database_url",
+]
 
 # Values people paste from examples and forget to replace; refusing them beats a confusing 401 later.
+# `.env.example` ships values of these shapes (tests/unit/test_config.py reads it and checks that
+# every one of them is refused).
 _PLACEHOLDER = re.compile(
     r"^(changeme|change-me|changethis|replace-?me|todo|xxx+|secret|password|example|"
-    r"your[-_].*|<.*>|\.\.\.|x{3,}.*)$",
+    r"your[-_].*|<.*>|\.\.\.|x{3,}.*|paste[-_].*|(xox[abp]|xapp)-(your|paste|x{3,})[-_a-z0-9]*)$",
+    re.IGNORECASE,
+)
+# Host names of examples (README, manifest, .env.example): never a real tenant or bot.
+_PLACEHOLDER_HOST = re.compile(
+    r"^(example\.questetra\.net|your[-_a-z0-9]*\.questetra\.net|(.+\.)?example\.(com|org|net))$",
     re.IGNORECASE,
 )
 
@@ -46,7 +62,7 @@ HINTS: dict[str, str] = {
     "SLACK_CLIENT_SECRET": "Slack app settings > Basic Information > App Credentials > Client Secret",
     "SLACK_APP_TOKEN": "Slack app settings > Basic Information > App-Level Tokens (xapp-…)",
     "SLACK_API_URL": "normally https://slack.com/api/",
-    "QUESTETRA_BASE_URL": "your tenant URL, e.g. https://example.questetra.net/",
+    "QUESTETRA_BASE_URL": "your tenant URL, e.g. https://acme.questetra.net/",
     "QUESTETRA_CLIENT_ID": "Questetra System Settings > API Clients > OAuth 2.0 client id",
     "QUESTETRA_CLIENT_SECRET": "Questetra System Settings > API Clients > OAuth 2.0 client secret",
     "QUESTETRA_SCOPE": "`any` or `read`",
@@ -54,13 +70,33 @@ HINTS: dict[str, str] = {
     "BOT_PUBLIC_URL": "the https URL browsers use to reach this bot",
     "BOT_ENCRYPTION_KEYS": "run `python -m bot keygen` and paste the key (comma-separated, newest first)",
     "DATABASE_URL": "e.g. sqlite:///./questetra-bot.db or postgresql://user@host/db",
+    "HOST": "an address to listen on, e.g. 0.0.0.0",
+    "PORT": "a port number, e.g. 3000",
     "POLL_INTERVAL_SECONDS": "a whole number of seconds, at least 10",
+    "ADMIN_SLACK_USER_IDS": "Slack member ids such as U0123ABCD, comma-separated",
     "START_EVENTS_FILE": "path to a YAML file of start events",
+    "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "LOG_FORMAT": "`console` or `json`",
     "QUESTETRA_TASK_URL": (
         "a template such as {base}PE/Workitem/Form/viewIframe?workitemId={workitem_id}, or unset "
         "to link tasks to their process page"
     ),
 }
+
+# Settings whose value is free text an example could have filled in (not numbers, not choices).
+_PLACEHOLDER_CHECKED = (
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_APP_TOKEN",
+    "QUESTETRA_BASE_URL",
+    "QUESTETRA_CLIENT_ID",
+    "QUESTETRA_CLIENT_SECRET",
+    "BOT_PUBLIC_URL",
+    "BOT_ENCRYPTION_KEYS",
+)
+_TRUE = ("1", "true", "yes", "on")
 
 
 class SettingsError(Exception):
@@ -77,9 +113,22 @@ def _split_csv(value: object) -> object:
     return value
 
 
+def is_placeholder(value: str) -> bool:
+    """True for a value copied from an example: ``changeme``, ``your-…``, ``<…>``, an
+    ``example.com`` or ``example.questetra.net`` URL, ``xoxb-your-…``."""
+    text = value.strip()
+    if _PLACEHOLDER.match(text):
+        return True
+    if re.match(r"^https?://", text, re.IGNORECASE):
+        return bool(_PLACEHOLDER_HOST.match(urlsplit(text).hostname or ""))
+    return any(_PLACEHOLDER.match(part.strip()) for part in text.split(",") if "," in text)
+
+
 def _not_placeholder(value: SecretStr | None) -> SecretStr | None:
-    if value is not None and _PLACEHOLDER.match(value.get_secret_value().strip()):
+    if value is not None and is_placeholder(value.get_secret_value()):
         raise ValueError("is a placeholder, not a real value")
+    if value is not None and not value.get_secret_value().strip():
+        raise ValueError("is required")
     return value
 
 
@@ -91,6 +140,15 @@ def _with_slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _prefixed(prefix: str, what: str) -> Any:
+    def check(value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"must start with {prefix} ({what})")
+        return value
+
+    return AfterValidator(check)
+
+
 Secret = Annotated[SecretStr, AfterValidator(_not_placeholder)]
 OptionalSecret = Annotated[
     SecretStr | None, BeforeValidator(_empty_to_none), AfterValidator(_not_placeholder)
@@ -100,14 +158,27 @@ CsvList = Annotated[list[str], BeforeValidator(_split_csv)]
 
 
 def to_async_database_url(url: str) -> URL:
-    """Pick the async driver for a plain ``sqlite://`` or ``postgresql://`` URL."""
-    parsed = make_url(url)
+    """Pick the async driver for a plain ``sqlite://`` or ``postgresql://`` URL.
+
+    Raises ValueError, in words fit for an operator, for a file path or another database.
+    """
+    if "://" not in url:
+        raise ValueError(
+            f"is a file path, not a URL: write DATABASE_URL=sqlite:///{url} "
+            "(three slashes, then the path; an absolute path gives four)"
+        )
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            "is not a database URL: use sqlite:///path/to/file.db or postgresql://user@host/db"
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+aiosqlite")
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+asyncpg")
-    raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    raise ValueError(f"names the database {backend!r}: only sqlite and postgresql are supported")
 
 
 class Settings(BaseModel):
@@ -116,10 +187,14 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     slack_signing_secret: Secret = Field(alias="SLACK_SIGNING_SECRET")
-    slack_bot_token: OptionalSecret = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_bot_token: Annotated[OptionalSecret, _prefixed("xoxb-", "the Bot User OAuth Token")] = (
+        Field(default=None, alias="SLACK_BOT_TOKEN")
+    )
     slack_client_id: OptionalStr = Field(default=None, alias="SLACK_CLIENT_ID")
     slack_client_secret: OptionalSecret = Field(default=None, alias="SLACK_CLIENT_SECRET")
-    slack_app_token: OptionalSecret = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_app_token: Annotated[OptionalSecret, _prefixed("xapp-", "an App-Level Token")] = Field(
+        default=None, alias="SLACK_APP_TOKEN"
+    )
     slack_api_url: Annotated[str, AfterValidator(_with_slash)] = Field(
         default="https://slack.com/api/", alias="SLACK_API_URL"
     )
@@ -169,6 +244,8 @@ class Settings(BaseModel):
     def _http_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL")
+        if is_placeholder(value):
+            raise ValueError("is a placeholder, not a real value")
         return value
 
     @field_validator("questetra_task_url")
@@ -194,19 +271,7 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
-        problems = []
-        if self.slack_bot_token is None and not (self.slack_client_id and self.slack_client_secret):
-            problems.append(
-                "SLACK_BOT_TOKEN (single workspace) or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET "
-                "(multi-workspace install) is required"
-            )
-        if not (self.questetra_client_id and self.questetra_client_secret) and not (
-            self.questetra_basic_auth
-        ):
-            problems.append(
-                "QUESTETRA_CLIENT_ID + QUESTETRA_CLIENT_SECRET are required for OAuth linking "
-                "(or set QUESTETRA_BASIC_AUTH=true to link with API passwords only)"
-            )
+        problems = coherence_problems(self.model_dump(by_alias=True, exclude_none=True))
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -233,42 +298,151 @@ class Settings(BaseModel):
     def multi_workspace(self) -> bool:
         return self.slack_bot_token is None
 
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
 
 def _check_fernet_key(key: str) -> str:
     try:
         Fernet(key.encode())
     except (ValueError, TypeError) as exc:
-        raise ValueError("holds a value that is not a Fernet key") from exc
+        raise ValueError(
+            "holds a value that is not a key from `python -m bot keygen` (44 characters of base64)"
+        ) from exc
     return key
+
+
+def coherence_problems(values: Mapping[str, Any]) -> list[str]:
+    """Problems *between* variables, judged on which ones are set (whatever their values), so
+    they come in the same list as each variable's own problems."""
+
+    def given(name: str) -> bool:
+        value = values.get(name)
+        return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+    problems = []
+    token, cid, csecret = (
+        given(n) for n in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+    )
+    if token and (cid or csecret):
+        problems.append(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: keep "
+            "SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for "
+            '"Add to Slack" in several, and remove the other'
+        )
+    elif cid != csecret:
+        have, missing = (
+            ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+            if cid
+            else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+        )
+        problems.append(
+            f"{have} is set but {missing} is not: a multi-workspace install needs both "
+            f"({HINTS[missing]})"
+        )
+    elif not token and not cid:
+        problems.append(
+            "SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET "
+            f"(several workspaces) is required ({HINTS['SLACK_BOT_TOKEN']})"
+        )
+    qid, qsecret = given("QUESTETRA_CLIENT_ID"), given("QUESTETRA_CLIENT_SECRET")
+    basic = values.get("QUESTETRA_BASIC_AUTH")
+    basic_on = basic is True or (isinstance(basic, str) and basic.strip().lower() in _TRUE)
+    if qid != qsecret:
+        have, missing = (
+            ("QUESTETRA_CLIENT_ID", "QUESTETRA_CLIENT_SECRET")
+            if qid
+            else ("QUESTETRA_CLIENT_SECRET", "QUESTETRA_CLIENT_ID")
+        )
+        problems.append(
+            f"{have} is set but {missing} is not: OAuth linking needs both ({HINTS[missing]})"
+        )
+    elif not qid and not basic_on:
+        problems.append(
+            "QUESTETRA_CLIENT_ID + QUESTETRA_CLIENT_SECRET are required for OAuth linking "
+            "(or set QUESTETRA_BASIC_AUTH=true to link with API passwords only)"
+        )
+    return problems
+
+
+_ALIASES = {str(f.alias): name for name, f in Settings.model_fields.items()}
+_ORDER = {alias: index for index, alias in enumerate(_ALIASES)}
+
+
+def foreign_variables(environ: Mapping[str, str]) -> list[str]:
+    """Variables that look like ours (SLACK_, QUESTETRA_, BOT_) but are no setting of this bridge:
+    a typo, or a variable Bolt's examples read (SLACK_SCOPES, SLACK_REDIRECT_URI…) that the bridge
+    never passes on. Callers warn about them; they change nothing."""
+    return sorted(
+        name
+        for name in environ
+        if name.startswith(("SLACK_", "QUESTETRA_", "BOT_")) and name not in _ALIASES
+    )
 
 
 def load_settings(environ: Mapping[str, str], *, env_file: str | Path | None = None) -> Settings:
     """Build settings from ``environ`` (and an optional ``.env`` file, which the environment overrides).
 
-    Raises :class:`SettingsError` listing every missing or invalid variable with a hint.
+    A blank value counts as unset. Raises :class:`SettingsError` listing every problem: missing,
+    placeholder or invalid values and settings that contradict each other.
     """
-    values: dict[str, Any] = {}
+    values: dict[str, str] = {}
     if env_file is not None and Path(env_file).is_file():
         from dotenv import dotenv_values
 
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update({k: v for k, v in environ.items() if k in _ALIASES})
+    values = {k: v.strip() for k, v in values.items() if k in _ALIASES and v.strip()}
+
+    found: list[tuple[str, str]] = []  # (variable, problem)
+    for name in _PLACEHOLDER_CHECKED:
+        if name in values and is_placeholder(values[name]):
+            found.append(
+                (
+                    name,
+                    f"{name} is a placeholder, not a real value: put the real one ({HINTS[name]})",
+                )
+            )
+            del values[name]
+    for problem in coherence_problems({**values, **{n: "x" for n, _ in found}}):
+        found.append((problem.split(" ", 1)[0], problem))
+    reported = {name for name, _ in found}
     try:
-        return Settings.model_validate(values)
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
-        raise SettingsError([_describe(err) for err in exc.errors()]) from None
+        for err in exc.errors():
+            loc = err.get("loc") or ()
+            name = str(loc[0]) if loc else ""
+            if not name or (name in reported and err.get("type") == "missing"):
+                continue  # the model's own coherence check, or a placeholder already said
+            found.append((name, _describe(name, err)))
+    else:
+        if not found:
+            return settings
+    found.sort(key=lambda item: _ORDER.get(item[0], len(_ORDER)))
+    raise SettingsError(list(dict.fromkeys(problem for _, problem in found)))
 
 
-_ALIASES = {str(f.alias) for f in Settings.model_fields.values()}
-
-
-def _describe(err: Any) -> str:
-    loc = err.get("loc") or ()
-    name = str(loc[0]) if loc else ""
-    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    if err.get("type") == "missing":
+def _describe(name: str, err: Any) -> str:
+    """One line in our words (never pydantic's) for one invalid variable."""
+    kind = err.get("type")
+    ctx = err.get("ctx") or {}
+    if kind == "missing" or kind == "too_short":
         message = "is required"
-    if not name:
-        return message
+    elif kind == "value_error":
+        message = str(ctx.get("error") or err.get("msg", "")).removeprefix("Value error, ")
+    elif kind in ("int_parsing", "int_from_float", "int_type"):
+        message = "must be a whole number"
+    elif kind == "greater_than_equal":
+        message = f"must be at least {ctx.get('ge')}"
+    elif kind == "less_than_equal":
+        message = f"must be at most {ctx.get('le')}"
+    elif kind in ("bool_parsing", "bool_type"):
+        message = "must be true or false"
+    elif kind == "literal_error":
+        message = "is not one of the allowed values"
+    else:
+        message = "is not a valid value"
     hint = HINTS.get(name)
     return f"{name} {message}" + (f" ({hint})" if hint else "")

@@ -45,6 +45,15 @@ class KeyRing:
             raise CredentialError("stored credential is malformed")
         return secret
 
+    def readable(self, token: bytes) -> bool:
+        """True when one of the keys decrypts ``token`` (its owner is not checked): do the
+        configured keys still open what is stored?"""
+        try:
+            self._fernet.decrypt(token)
+        except InvalidToken:
+            return False
+        return True
+
     def is_current(self, token: bytes) -> bool:
         """True when ``token`` is already encrypted under the newest key."""
         try:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
@@ -11,6 +20,11 @@ __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        # The usual process_*, python_info and python_gc_* series (what the default registry
+        # would have), on our own registry.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.http_requests = Counter(
             "bridge_http_requests_total",
             "HTTP requests served, by route template, method and status.",
@@ -32,6 +46,16 @@ class Metrics:
         self.slack_shed = Counter(
             "bridge_slack_shed_total",
             "Slack requests acked, then told the bridge is busy: no slot for their work in time.",
+            registry=self.registry,
+        )
+        self.slack_waiting = Gauge(
+            "bridge_slack_waiting",
+            "Slack requests acked and waiting in line for a slot of the post-ack gate.",
+            registry=self.registry,
+        )
+        self.slack_late_notes = Counter(
+            "bridge_slack_late_notes_total",
+            '"Working on it" notes: requests whose answer was not ready a few seconds after the ack.',
             registry=self.registry,
         )
         self.questetra_calls = Counter(

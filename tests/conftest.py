@@ -21,6 +21,7 @@ from bot.config import Settings, to_async_database_url
 from bot.db.base import Base
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
+from bot.slack.app import BOT_SCOPES
 from tests.emulators.questetra import EmulatorState
 from tests.emulators.questetra import create_app as create_questetra_app
 from tests.emulators.server import LoopbackServer, serve
@@ -33,7 +34,10 @@ BOT_TOKEN = "xoxb-test-token"
 TEAM_ID = "T0001"
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 # Production paces one post a second per channel; tests only need the order kept.
-FAST = Tuning(outbox_pace=0.01, worker_tick=0.05)
+# No "working on it" note unless a test asks for one (tests/scenario/test_backpressure.py): on a
+# loaded machine an answer may take more than the production 2.5 s, and a test must see the same
+# posts however busy the machine is.
+FAST = Tuning(outbox_pace=0.01, worker_tick=0.05, late_note_after=600.0)
 
 
 # ---------------------------------------------------------------- database
@@ -87,7 +91,8 @@ async def engine(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine
 
 @pytest.fixture(scope="session")
 def _slack_server() -> Iterator[tuple[FakeSlack, LoopbackServer]]:
-    fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM_ID, team_name="Acme")
+    # The app as installed from manifest.yml: its token carries exactly the manifest's scopes.
+    fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM_ID, team_name="Acme", scopes=BOT_SCOPES)
     with serve(create_slack_app(fake)) as server:
         fake.base_url = server.url
         yield fake, server

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,3 +53,87 @@ def subprocess_env() -> dict[str, str]:
     }
     keep["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), keep.get("PYTHONPATH")]))
     return keep
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot <args>`` as a real process; output captured as text."""
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class Served:
+    """``python -m bot serve`` running in the background, answering on ``url``. Its output
+    (stdout and stderr together) is read as it comes: ``wait_for`` waits for a line,
+    ``stop()`` ends the process and returns everything it printed."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, *, args: tuple[str, ...] = ()) -> None:
+        import threading
+
+        import httpx2
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "bot", "serve", *args],
+            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx2.get(f"{self.url}/healthz", timeout=1)
+                return
+            except httpx2.TransportError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(self.stop()) from None
+                time.sleep(0.2)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, *, count: int = 1, within: float = 60) -> None:
+        """Wait until ``count`` lines contain ``text``."""
+        deadline = time.monotonic() + within
+        while sum(text in line for line in list(self.lines)) < count:
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise AssertionError("\n".join(self.lines))
+            time.sleep(0.1)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self._reader.join(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        return "\n".join(self.lines)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -39,13 +40,30 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(_upgrade)
 
 
-async def current_heads(engine: AsyncEngine) -> tuple[set[str], set[str]]:
-    """(revisions applied in the database, heads of the migration scripts)."""
+@cache
+def script_heads() -> frozenset[str]:
+    """Heads of the migration scripts shipped with this version (read once: they cannot change
+    while the process runs)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this version of the code knows."""
     script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
 
-    def _current(connection: Connection) -> set[str]:
-        return set(MigrationContext.configure(connection).get_current_heads())
 
+async def current_heads(engine: AsyncEngine) -> tuple[set[str], set[str]]:
+    """(revisions applied in the database, heads of the migration scripts).
+
+    Reads Alembic's version table with plain SQL: no migration context, so nothing is logged
+    (``/readyz`` calls this every few seconds).
+    """
     async with engine.connect() as connection:
-        applied = await connection.run_sync(_current)
-    return applied, set(script.get_heads())
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        applied: set[str] = set()
+        if "alembic_version" in tables:
+            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            applied = {str(version) for (version,) in rows}
+    return applied, set(script_heads())

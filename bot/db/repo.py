@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,3 +80,19 @@ async def add_audit(
             detail=detail,
         )
     )
+
+
+async def renew_leases(
+    session: AsyncSession, model: Any, ids: list[int], *, owner: str, until: datetime
+) -> int:
+    """Extend the leases of ``model`` rows ``ids`` that ``owner`` still holds to ``until``; how
+    many were extended (a row taken over meanwhile is not taken back)."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(model)
+        .where(model.id.in_(ids), model.lease_owner == owner)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -35,8 +35,6 @@ REAL_SETTINGS = (
     "QUESTETRA_CLIENT_ID",
     "QUESTETRA_CLIENT_SECRET",
 )
-# .env.example's tenant: a copied example is not a real setting.
-EXAMPLE_TENANT = "https://example.questetra.net/"
 
 
 class DemoError(Exception):
@@ -45,11 +43,14 @@ class DemoError(Exception):
 
 def real_settings(environ: Mapping[str, str], env_file: Path) -> list[str]:
     """The real Slack / Questetra settings present in the environment or ``.env``; a copy of
-    ``.env.example`` (empty values, the example tenant) has none."""
+    ``.env.example`` (placeholders only) has none."""
+
+    from bot.config import is_placeholder
 
     def real(name: str, value: str | None) -> bool:
+        # .env.example's values are placeholders (bot.config is the one judge of those).
         value = (value or "").strip()
-        return bool(value) and not (name == "QUESTETRA_BASE_URL" and value == EXAMPLE_TENANT)
+        return bool(value) and not is_placeholder(value)
 
     found = [name for name in REAL_SETTINGS if real(name, environ.get(name))]
     if env_file.is_file():

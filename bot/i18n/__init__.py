@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import admin, alerts, demo, en, forms, ja, probe, questetra, start, tasks
+from bot.i18n import admin, alerts, demo, en, forms, ja, load, probe, questetra, start, tasks, web
 
 # Feature catalogs: each module holds EN and JA dicts for one feature, so a feature's texts
 # live in one file. Keys must not collide across modules (tests/unit/test_i18n.py).
@@ -27,6 +27,8 @@ FEATURE_CATALOGS: tuple[object, ...] = (
     demo,
     questetra,
     probe,
+    web,
+    load,
     forms,
 )
 

@@ -24,6 +24,7 @@ from bot.questetra.models import QUser
 
 FORM = "application/x-www-form-urlencoded; charset=UTF-8"
 SLOT_WAIT = 10.0  # seconds a call may wait for a free slot before it counts as "down"
+URL_CACHE = 1024  # URLs kept ready (the few lists and pages every poll and answer asks for)
 
 
 class BearerAuth(httpx2.Auth):
@@ -60,6 +61,22 @@ class QuestetraApi:
         # A slow tenant must not build an unbounded queue of calls (httpcore's pool queue costs
         # CPU per waiting request and starves the acks): wait a while for a slot, then fail.
         self._slots = asyncio.Semaphore(in_flight)
+        self._urls: dict[tuple[str, tuple[tuple[str, Any], ...]], httpx2.URL] = {}
+
+    def _url(self, path: str, params: dict[str, Any] | None) -> httpx2.URL:
+        """``path`` under the base URL with ``params``, as httpx2 merges them, built once: every
+        poll asks for the same two lists, and httpx2 would parse and merge the URL each time."""
+        key = (path, tuple(sorted(params.items())) if params else ())
+        try:
+            url = self._urls.get(key)
+        except TypeError:  # a list among the parameters: not kept
+            return self._http.build_request("GET", path, params=params).url
+        if url is None:
+            if len(self._urls) >= URL_CACHE:
+                self._urls.clear()
+            url = self._http.build_request("GET", path, params=params).url
+            self._urls[key] = url
+        return url
 
     async def call(
         self,
@@ -106,7 +123,7 @@ class QuestetraApi:
                 data = None
             try:
                 response = await self._http.request(
-                    method, path, auth=auth, params=params, data=data, **extra
+                    method, self._url(path, params), auth=auth, data=data, **extra
                 )
             except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
                 status = "network"

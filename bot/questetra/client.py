@@ -1,12 +1,23 @@
-"""HTTP access to one Questetra tenant. The transport is injectable (tests, emulator)."""
+"""HTTP access to one Questetra tenant. The transport is injectable (tests, emulator).
+
+The client is httpx2's (its API, auth, timeouts and errors everywhere in ``bot/questetra``); the
+bytes travel through :class:`AiohttpTransport`, aiohttp's connection pool and C HTTP parser,
+which cost a fraction of httpcore2's pure-Python pool, anyio streams and h11 parser per call
+(docs/benchmarks.md, "Questetra transport"). :class:`ShardedTransport` was the earlier answer
+to httpcore's pool scan and stays for comparison.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
+import aiohttp
 import httpx2
 
+from bot.diagnose import cause
 from bot.questetra import answers
 from bot.questetra.answers import AnswerKind
 from bot.questetra.errors import QuestetraError
@@ -14,7 +25,7 @@ from bot.questetra.models import QUser
 
 DEFAULT_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
 # Calls in flight to the tenant at once (also bounded in QuestetraApi, where waiting has a deadline).
-MAX_IN_FLIGHT = 32
+MAX_IN_FLIGHT = 128
 POOLS = 4
 
 
@@ -85,10 +96,113 @@ class _Counted(httpx2.AsyncByteStream):
             self._done()
 
 
+class AiohttpTransport(httpx2.AsyncBaseTransport):
+    """httpx2 requests sent over one aiohttp session (``connections`` keep-alive connections).
+
+    Requests and responses stay httpx2's: the request's headers (auth included) and body go out
+    as they are, the response comes back with its raw headers and undecoded body (httpx2
+    decodes it), redirects are left to httpx2 (not followed here), and the request's timeouts
+    apply (connect, and read per socket read). aiohttp's failures become the httpx2 errors the
+    callers catch: :class:`httpx2.ConnectTimeout`, :class:`httpx2.ReadTimeout`,
+    :class:`httpx2.ConnectError`, :class:`httpx2.RemoteProtocolError`,
+    :class:`httpx2.ReadError`. The session is opened on first use, in the running loop.
+    """
+
+    def __init__(self, *, connections: int = MAX_IN_FLIGHT) -> None:
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._connections, limit_per_host=self._connections
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,  # httpx2 decodes what the headers say
+                cookie_jar=aiohttp.DummyCookieJar(),  # no cookies (see QuestetraHttp)
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        timeouts = request.extensions.get("timeout") or {}
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=timeouts.get("pool"),
+            sock_connect=timeouts.get("connect"),
+            sock_read=timeouts.get("read"),
+        )
+        body = await request.aread()
+        headers = [(k, v) for k, v in request.headers.multi_items() if k != "content-length"]
+        try:
+            async with self._open().request(
+                request.method,
+                str(request.url),
+                data=body or None,
+                headers=headers,
+                allow_redirects=False,
+                timeout=timeout,
+            ) as response:
+                content = await response.read()
+                raw_headers = response.raw_headers
+                status = response.status
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise httpx2.ConnectTimeout(str(exc) or "connect timed out", request=request) from exc
+        except (aiohttp.SocketTimeoutError, TimeoutError) as exc:
+            raise httpx2.ReadTimeout(str(exc) or "read timed out", request=request) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise httpx2.ConnectError(str(exc), request=request) from exc
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+            raise httpx2.RemoteProtocolError(str(exc), request=request) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise httpx2.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        return httpx2.Response(
+            status,
+            headers=list(raw_headers),
+            content=content,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            await asyncio.sleep(0)  # let aiohttp close its connections' transports
+
+
 @dataclass(frozen=True)
 class ProbeResult:
     ok: bool
     detail: str
+
+
+class _NoCookies(httpx2.Cookies):
+    """A cookie jar that keeps nothing."""
+
+    def extract_cookies(self, response: httpx2.Response) -> None:
+        return None
+
+
+class QuestetraHttp(httpx2.AsyncClient):
+    """httpx2's client without a cookie jar.
+
+    One client serves every linked user, each call with its own credentials: a cookie one user's
+    answer sets (a servlet container's session id) must never ride along with another user's
+    call. httpx2 has no switch for that, so the jar is one that keeps nothing; it also spares
+    each answer httpx2's cookie extraction (a ``urllib`` request and an ``email`` message built
+    per response)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._jar = _NoCookies()
+        super().__init__(**kwargs)
+
+    @property
+    def cookies(self) -> httpx2.Cookies:
+        return self._jar
+
+    @cookies.setter
+    def cookies(self, _cookies: Any) -> None:
+        pass  # httpx2's constructor sets the jar it was given: there is none to keep
 
 
 def build_http_client(
@@ -96,9 +210,9 @@ def build_http_client(
 ) -> httpx2.AsyncClient:
     # The base may carry a path prefix (on-premise editions): keep its trailing slash so
     # relative paths like "API/User/Quser/self" resolve under it.
-    return httpx2.AsyncClient(
+    return QuestetraHttp(
         base_url=base_url,
-        transport=transport or ShardedTransport(),
+        transport=transport or AiohttpTransport(),
         timeout=DEFAULT_TIMEOUT,
         follow_redirects=False,
     )
@@ -117,7 +231,7 @@ async def probe(http: httpx2.AsyncClient, auth: httpx2.Auth | None = None) -> Pr
     try:
         response = await http.get(path, auth=auth) if auth else await http.get(path)
     except httpx2.HTTPError as exc:
-        return ProbeResult(False, f"cannot connect ({type(exc).__name__})")
+        return ProbeResult(False, f"cannot connect ({cause(exc)})")
     code = response.status_code
     if code == 404:
         return ProbeResult(False, "no Questetra API at this URL (404): check QUESTETRA_BASE_URL")

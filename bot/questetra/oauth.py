@@ -18,6 +18,7 @@ client with ``401 {"error":"unauthorized"}`` or an HTML 401 as readily as with R
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -194,3 +195,47 @@ def _token_set(raw: dict[str, Any], now: datetime) -> TokenSet:
         expires_at=now + timedelta(seconds=expires_in),
         scope=raw.get("scope") if isinstance(raw.get("scope"), str) else None,
     )
+
+
+@dataclass(frozen=True)
+class ClientProbe:
+    """What the token endpoint said of our client: ``accepted`` True (known client), False
+    (refused: wrong id or secret, or the client was deactivated), None (could not tell)."""
+
+    accepted: bool | None
+    answer: str  # the error code, or the HTTP status when there was none
+
+
+async def probe_client(oauth: QuestetraOAuth) -> ClientProbe:
+    """Ask the token endpoint to refresh a made-up refresh token with the client's credentials.
+
+    RFC 6749 §5.2: the server authenticates the client first, so a known client gets
+    ``invalid_grant`` (about the token) and a wrong one ``invalid_client`` (Spring-based servers
+    may say ``401 unauthorized``; questetra-fidelity.md B6). Nothing is created or spent.
+    Raises :class:`httpx2.HTTPError` when the endpoint cannot be reached.
+    """
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": "bridge-check-" + str(generate_token(24)),
+        "client_id": oauth._client_id,
+        "client_secret": oauth._client_secret,
+    }
+    async with httpx2.AsyncClient(
+        transport=oauth._transport, timeout=oauth._timeout, follow_redirects=False
+    ) as http:
+        response = await http.post(
+            oauth._base_url + TOKEN_PATH, data=data, headers={"Accept": "application/json"}
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    answer = str(error) if isinstance(error, str) and error else f"HTTP {response.status_code}"
+    if error in ("invalid_client", "unauthorized", "unauthorized_client") or (
+        response.status_code == 401
+    ):
+        return ClientProbe(False, answer)
+    if error == "invalid_grant":
+        return ClientProbe(True, answer)
+    return ClientProbe(None, answer)

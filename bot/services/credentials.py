@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx2
 import structlog
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -73,6 +73,16 @@ CREDENTIAL_COLUMNS = (
 )
 
 
+# A link's credential, its status and its workspace's kill switch, in one query built once (every
+# interactive request runs it: no statement to build and no cache key to compute per request).
+_LOAD = (
+    select(*CREDENTIAL_COLUMNS, UserLink.status, Workspace.paused)
+    .outerjoin(Workspace, Workspace.team_id == UserLink.team_id)
+    .where(UserLink.team_id == bindparam("team"), UserLink.slack_user_id == bindparam("user"))
+)
+_PAUSED = select(Workspace.paused).where(Workspace.team_id == bindparam("team"))
+
+
 class CredentialService:
     def __init__(
         self,
@@ -85,6 +95,7 @@ class CredentialService:
         metrics: Metrics | None = None,
     ) -> None:
         self._sessions = sessions
+        self._engine = sessions.kw["bind"]  # what the sessions are bound to (create_app's engine)
         self._keyring = keyring
         self._clock = clock
         self._oauth = oauth
@@ -119,22 +130,17 @@ class CredentialService:
         return await self._auth(await self._load(team_id, slack_user_id), force_refresh=False)
 
     async def _load(self, team_id: str, slack_user_id: str) -> StoredCredential:
-        async with self._sessions() as session:
+        # A Core connection, not an ORM session: a read of plain columns needs no identity map.
+        async with self._engine.connect() as connection:
             # One query for the link and the admins' kill switch (nothing goes to Questetra for
             # a paused workspace); a second one only when there is no link.
             row = (
-                await session.execute(
-                    select(*CREDENTIAL_COLUMNS, UserLink.status, Workspace.paused)
-                    .outerjoin(Workspace, Workspace.team_id == UserLink.team_id)
-                    .where(UserLink.team_id == team_id, UserLink.slack_user_id == slack_user_id)
-                )
+                await connection.execute(_LOAD, {"team": team_id, "user": slack_user_id})
             ).first()
             paused = (
                 row.paused
                 if row is not None
-                else await session.scalar(
-                    select(Workspace.paused).where(Workspace.team_id == team_id)
-                )
+                else await connection.scalar(_PAUSED, {"team": team_id})
             )
         if paused:
             raise FeatureDisabled("error.paused")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -261,7 +262,9 @@ class Subscriptions:
             )
         return queued
 
-    async def claim_due(self, owner: str, batch: int = 20) -> list[Subscription]:
+    async def claim_due(
+        self, owner: str, batch: int = 20, lease: timedelta = timedelta(seconds=15)
+    ) -> list[Subscription]:
         now = self._clock.now()
         due = (
             select(Subscription.id)
@@ -279,7 +282,7 @@ class Subscriptions:
                 await session.scalars(
                     update(Subscription)
                     .where(Subscription.id.in_(due.scalar_subquery()))
-                    .values(lease_owner=owner, lease_until=now + timedelta(minutes=2))
+                    .values(lease_owner=owner, lease_until=now + lease)
                     .returning(Subscription.id)
                     .execution_options(synchronize_session=False)
                 )
@@ -291,6 +294,15 @@ class Subscriptions:
             )
             session.expunge_all()
         return list(rows)
+
+    async def renew_leases(self, owner: str, ids: Collection[int], lease: timedelta) -> int:
+        """Extend the leases of subscriptions still being polled (bot/workers/leases.py)."""
+        if not ids:
+            return 0
+        async with self._sessions() as session, session.begin():
+            return await repo.renew_leases(
+                session, Subscription, list(ids), owner=owner, until=self._clock.now() + lease
+            )
 
     async def release(self, subscription: Subscription, *, ok: bool) -> None:
         failures = 0 if ok else subscription.poll_failures + 1

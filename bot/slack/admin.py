@@ -24,6 +24,7 @@ from bot.i18n import language_of, t
 from bot.services.start import AdminRow, describe_problems
 from bot.slack import admin_panel
 from bot.slack.errors import tell_user
+from bot.slack.guard import opens_modal
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
 from bot.slack.permissions import is_admin, require_admin
@@ -560,6 +561,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await require_admin(deps, client, context.team_id, context.user_id or "")
 
     @app.action(AdminAction.START_EVENT_ADD)
+    @opens_modal()
     async def on_add(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
@@ -576,6 +578,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @app.action(AdminAction.START_EVENT_EDIT)
+    @opens_modal()
     async def on_edit(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
@@ -661,4 +664,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 SUBCOMMANDS: dict[str, Handler] = {SubCommand.ADMIN: admin_command}
+
+
+def _opens_modal(args: list[str]) -> bool:
+    """`admin start-events add` and `admin start-events edit <name>` open the event modal."""
+    verb = args[1].lower() if len(args) > 1 else ""
+    return bool(args) and args[0].lower() in ADMIN_TOPICS and verb in ("add", "edit")
+
+
+OPENS_MODAL = {SubCommand.ADMIN: _opens_modal}
 ACTIONS = AdminAction

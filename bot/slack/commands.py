@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.i18n import t
 from bot.slack.blocks import help_blocks, unknown_command_blocks
 from bot.slack.features import FEATURES
+from bot.slack.guard import opens_modal
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
 
@@ -46,10 +47,21 @@ def handlers() -> dict[str, Handler]:
     return table
 
 
+def opens_a_modal(body: dict[str, Any]) -> bool:
+    """Does this slash command open a modal (the features' ``OPENS_MODAL``)?"""
+    sub, args = parse(str(body.get("text") or ""))
+    for feature in FEATURES:
+        check = getattr(feature, "OPENS_MODAL", {}).get(sub)
+        if check is not None and check(args):
+            return True
+    return False
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     table = handlers()
 
     @app.command(COMMAND_PATTERN)
+    @opens_modal(opens_a_modal)
     async def on_command(
         ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:

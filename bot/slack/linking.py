@@ -51,8 +51,12 @@ async def connect_offer(
     return t(locale, "connect.prompt"), blocks
 
 
+def _opens_basic_modal(args: list[str]) -> bool:
+    return args[:1] == ["basic"]
+
+
 async def connect(call: Invocation) -> None:
-    if call.args[:1] == ["basic"]:
+    if _opens_basic_modal(call.args):
         if not await call.deps.linking.basic_auth_enabled(team_id=call.team_id):
             raise FeatureDisabled("error.basic_disabled")
         await call.client.views_open(trigger_id=call.trigger_id, view=basic_link_modal(call.locale))
@@ -116,6 +120,7 @@ SUBCOMMANDS: dict[str, Handler] = {
     SubCommand.DISCONNECT: disconnect,
     SubCommand.STATUS: status,
 }
+OPENS_MODAL = {SubCommand.CONNECT: _opens_basic_modal}
 ACTIONS = None  # its buttons (connect, relink, open_consent) are core ids in bot.slack.ids
 
 

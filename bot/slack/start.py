@@ -51,6 +51,7 @@ from bot.services.start import (
     load_events_file,
 )
 from bot.slack.clients import slack_error
+from bot.slack.guard import opens_modal
 from bot.slack.ids import DEFAULT_COMMAND, SubCommand
 from bot.slack.invocation import Handler, Invocation
 from bot.slack.render import (
@@ -497,6 +498,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @app.action(StartAction.OPEN)
+    @opens_modal()
     async def on_open(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
@@ -658,4 +660,5 @@ async def _report(
 
 
 SUBCOMMANDS: dict[str, Handler] = {SubCommand.START: start_command}
+OPENS_MODAL = {SubCommand.START: bool}  # `start <name>` opens the event's form
 ACTIONS = StartAction

@@ -15,6 +15,7 @@ from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.services.tasks import AcceptOutcome
 from bot.slack.alert_blocks import alert_message
+from bot.slack.guard import opens_modal
 from bot.slack.home import publish_home
 from bot.slack.ids import SubCommand, TaskAction
 from bot.slack.invocation import Handler, Invocation
@@ -197,6 +198,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await respond(text=notice, blocks=view.blocks, replace_original=True)
 
     @app.action(TaskAction.DETAILS)
+    @opens_modal()
     async def on_details(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:

@@ -1,6 +1,7 @@
 """The outbox sender: delivers queued Slack messages exactly once and updates them later.
 
-Rows are claimed with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL). Posts are paced per
+Rows are claimed with a short lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), renewed while
+the round runs (bot/workers/leases.py). Posts are paced per
 channel (Slack allows about one message a second in a channel), 429s wait for ``Retry-After``,
 transient errors back off, permanent ones mark the row failed with the reason (never dropped
 silently). Every alert carries message metadata with its outbox id: after a crash between
@@ -24,6 +25,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.db import repo
 from bot.db.alert_models import AlertSettings, OutboxMessage
 from bot.domain.alerts import SEND_BACKOFF_CAP, backoff, quiet_until, task_from_json
 from bot.metrics import Metrics
@@ -35,7 +37,7 @@ from bot.workers.loop import Worker, run_items
 
 log = structlog.stdlib.get_logger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=15)
 METADATA_EVENT = "questetra_alert"
 DEFAULT_TZ = "Asia/Tokyo"
 # Slack errors worth another try; any other error is permanent for that message.
@@ -101,6 +103,7 @@ class OutboxSender(Worker):
         self._limit = asyncio.Semaphore(concurrency)
         self._next_slot: dict[str, float] = {}
         self._im: dict[str, str] = {}
+        self.held: set[int] = set()  # rows claimed this round and not finished (renewed)
 
     async def run_once(self) -> int:
         rows = await self.claim()
@@ -109,8 +112,25 @@ class OutboxSender(Worker):
         by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_channel[row.channel_id or f"user:{row.slack_user_id}"].append(row)
-        await run_items(self.name, (self._channel(items) for items in by_channel.values()))
+        self.held.update(row.id for row in rows)
+        try:
+            await run_items(self.name, (self._channel(items) for items in by_channel.values()))
+        finally:
+            self.held.clear()  # what is left (a crash, shutdown) must run out, not be renewed
         return len(rows)
+
+    async def renew_leases(self) -> int:
+        """Extend the leases of the rows of this round not finished yet."""
+        if not self.held:
+            return 0
+        async with self._sessions() as session, session.begin():
+            return await repo.renew_leases(
+                session,
+                OutboxMessage,
+                list(self.held),
+                owner=self._owner,
+                until=self._clock.now() + self._lease,
+            )
 
     async def claim(self) -> list[OutboxMessage]:
         now = self._clock.now()
@@ -168,6 +188,8 @@ class OutboxSender(Worker):
                 except Exception:
                     log.exception("outbox.delivery_crashed", outbox_id=row.id)
                     await self._retry(row, "crash")
+                finally:
+                    self.held.discard(row.id)
 
     async def _renew(self, row: OutboxMessage) -> bool:
         now = self._clock.now()
@@ -226,8 +248,11 @@ class OutboxSender(Worker):
         )
         try:
             channel = row.channel_id or await self._open_im(row)
-            if row.attempts > 1:
-                # An earlier attempt may have posted and died before recording it.
+            if row.attempts > 1 and channel.startswith("D"):
+                # An earlier attempt may have posted and died before recording it. Only a DM is
+                # searched (im:history): reading channels would need channels:history and
+                # groups:history, which the bridge does not ask for, so a channel post may
+                # repeat once after such a crash (README, "Alerts, delivered once").
                 found = await self._find_posted(row.team_id, channel, row.id)
                 if found is not None:
                     await self._mark_sent(row, channel, found, reconciled=True)

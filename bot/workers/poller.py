@@ -3,7 +3,8 @@ replicas without a leader.
 
 Due links are claimed in small batches with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
 SQLite runs the same statement without it), polled concurrently with a bound, then released with
-the next poll time (jittered). A failing user backs off alone; a Questetra outage opens a circuit
+the next poll time (jittered). Leases are short and renewed while the polls run
+(bot/workers/leases.py). A failing user backs off alone; a Questetra outage opens a circuit
 breaker that slows everyone down and closes again by itself.
 """
 
@@ -22,6 +23,7 @@ from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.db import repo
 from bot.db.models import UserLink, Workspace
 from bot.domain.alerts import POLL_BACKOFF_CAP, backoff
 from bot.errors import NeedsRelink, NotLinked, QuestetraUnavailable, UserFacingError
@@ -32,7 +34,7 @@ from bot.workers.loop import Worker
 
 log = structlog.stdlib.get_logger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class Poller(Worker):
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.breaker = CircuitBreaker(clock)
         self.on_changes: Callable[[], None] = lambda: None
+        self.held: set[int] = set()  # links claimed this round, not released yet (renewed)
 
     async def run_once(self) -> int:
         """Poll every due link; the number polled.
@@ -129,11 +132,14 @@ class Poller(Worker):
         never left idle while the database is asked. What the polls found is recorded, and the
         leases released, one transaction per group of ``concurrency`` finished polls: a slow
         user holds back only the polls that finish after it, and the database sees a few
-        statements per group instead of a few per user.
+        statements per group instead of a few per user. A group is recorded in the background
+        while the polls go on (one transaction at a time; polls that finish meanwhile join the
+        next group), so Questetra is not left idle while the database writes either.
         """
         polled = 0
         running: set[asyncio.Future[Fetched]] = set()
         finished: list[Fetched] = []
+        settling: asyncio.Future[None] | None = None
         more = True
         try:
             while True:
@@ -141,24 +147,41 @@ class Poller(Worker):
                     try:
                         claimed = await self.claim()
                     except Exception:
-                        if not running:
+                        if not running and settling is None:
                             raise  # the worker loop logs the round and naps
                         # Finish (and record) what is running rather than drop it.
                         log.exception("poller.claim_failed")
                         claimed = []
-                    more = len(claimed) == self._batch
+                        more = False
+                    else:
+                        more = len(claimed) == self._batch
                     polled += len(claimed)
                     running |= {asyncio.ensure_future(self._fetch(item)) for item in claimed}
-                if not running:
+                if not running and settling is None and not finished:
                     break
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                finished += [future.result() for future in done]
-                if len(finished) >= self._group or not running:
-                    await self._settle(finished)
+                waiting: set[asyncio.Future[Any]] = set(running)
+                if settling is not None:
+                    waiting.add(settling)
+                if waiting:
+                    done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                    if settling is not None and settling in done:
+                        settling.result()  # _settle handles its failures; anything else is a bug
+                        settling = None
+                    fetched = [future for future in done if future in running]
+                    running.difference_update(fetched)
+                    finished += [future.result() for future in fetched]
+                if finished and settling is None and (len(finished) >= self._group or not running):
+                    settling = asyncio.ensure_future(self._settle(finished))
                     finished = []
         finally:
-            for future in running:  # cancelled (shutdown) or a failed settle: no orphans
+            # Cancelled (shutdown) or a failed settle: no orphans.
+            for future in running:
                 future.cancel()
+            if settling is not None and not settling.done():
+                settling.cancel()
+            # A round ends with all its links released, or abandoned (shutdown, a failed
+            # settle): their leases must run out, not be renewed.
+            self.held.clear()
         return polled
 
     def _may_claim(self) -> bool:
@@ -190,7 +213,21 @@ class Poller(Worker):
                     .execution_options(synchronize_session=False)
                 )
             ).all()
+        self.held.update(row.id for row in rows)
         return [Claimed(StoredCredential.from_row(row), row.poll_failures) for row in rows]
+
+    async def renew_leases(self) -> int:
+        """Extend the leases of the links still being polled (bot/workers/leases.py)."""
+        if not self.held:
+            return 0
+        async with self._sessions() as session, session.begin():
+            return await repo.renew_leases(
+                session,
+                UserLink,
+                list(self.held),
+                owner=self._owner,
+                until=self._clock.now() + self._lease,
+            )
 
     async def _fetch(self, item: Claimed) -> Fetched:
         async with self._limit:
@@ -227,6 +264,8 @@ class Poller(Worker):
                     await self._release(session, failed)
             done = failed
             results = {}
+        # Released, or left to run out (a failed release): no longer ours to renew either way.
+        self.held.difference_update(f.item.link_id for f in done)
         for fetched in done:
             if self._metrics is not None:
                 self._metrics.polls.labels(fetched.outcome).inc()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import structlog
 
@@ -20,15 +21,34 @@ class SubscriptionPoller(Worker):
     name = "subscriptions"
 
     def __init__(
-        self, *, subscriptions: Subscriptions, owner: str, on_disabled: Disabled, tick: float = 5.0
+        self,
+        *,
+        subscriptions: Subscriptions,
+        owner: str,
+        on_disabled: Disabled,
+        tick: float = 5.0,
+        lease: timedelta = timedelta(seconds=15),
     ) -> None:
         super().__init__(tick=tick)
         self._subscriptions = subscriptions
         self._owner = owner
         self._on_disabled = on_disabled
+        self._lease = lease
+        self.held: set[int] = set()  # claimed this round, not released yet (renewed)
+
+    async def renew_leases(self) -> int:
+        return await self._subscriptions.renew_leases(self._owner, self.held, self._lease)
 
     async def run_once(self) -> int:
-        due = await self._subscriptions.claim_due(self._owner)
+        due = await self._subscriptions.claim_due(self._owner, lease=self._lease)
+        self.held = {subscription.id for subscription in due}
+        try:
+            await self._poll_all(due)
+        finally:
+            self.held.clear()
+        return len(due)
+
+    async def _poll_all(self, due: list[Subscription]) -> None:
         for subscription in due:
             ok = True
             try:
@@ -45,4 +65,4 @@ class SubscriptionPoller(Worker):
                     error=type(exc).__name__,
                 )
             await self._subscriptions.release(subscription, ok=ok)
-        return len(due)
+            self.held.discard(subscription.id)

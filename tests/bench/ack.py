@@ -385,11 +385,9 @@ def report(
     top = max(r.concurrency for r in results)
     judged = [k for k in ("command", "action") if k in kinds]
     p99_top = max(by_key[("bot", kind, top)].p99_ms for kind in judged)
+    # The goal "throughput >= 0.7 x bare" is retired (issue #19, docs/benchmarks.md): the ratios
+    # are still printed, as information.
     goals = {
-        "throughput >= 0.7 x bare (tasks and tasks_page, every level)": min(
-            v for k, v in ratios.items() if k.split("@")[0] in judged
-        )
-        >= 0.7,
         f"p99 <= 300 ms at {top} concurrent": p99_top <= 300,
         "every ack < 3 s with Questetra at 5 s": slow.max_ms < 3000 and slow.errors == 0,
     }

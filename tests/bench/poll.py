@@ -9,6 +9,9 @@ hour, so every link is polled exactly once; the bare loop (tests/bench/bare_poll
 at once too. The rate is counted at the emulator, the same way for both: from the first list
 call to the last, two calls per user. For the bot, the time until every link has its first task
 snapshot in the database is reported as well (the poll is done only when that is written).
+A third bare run sends the same GETs through the bot's own transport (``AiohttpTransport``):
+issue #19's goal compares the bot with that one (rate ≥ 0.9 ×, CPU per user ≤ 1.1 ×). CPU is
+the polling's own for the bare loops, from ready to the last snapshot for the bot.
 """
 
 from __future__ import annotations
@@ -16,16 +19,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.bench.common import (
     APP_ID,
     REPO,
     Emulators,
+    PySpy,
     ServerProcess,
     SnapshotCounter,
     bench_parser,
@@ -40,6 +44,7 @@ from tests.bench.common import (
     prepare_database,
     print_profile,
     seed_links,
+    summarize_stacks,
     table,
     verdict,
     wait_until,
@@ -67,10 +72,9 @@ def clear_recorded(emu: Emulators) -> None:
 
 
 def run_bare(
-    emu: Emulators, users: int, timeout: float, *, sharded: bool = False
+    emu: Emulators, users: int, timeout: float, *, transport: str = "httpx2"
 ) -> dict[str, Any]:
     clear_recorded(emu)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [
             sys.executable,
@@ -82,7 +86,7 @@ def run_bare(
             str(users),
             "--concurrency",
             str(CONCURRENCY),
-            *(["--sharded"] if sharded else []),
+            *("--transport", transport),
         ],
         cwd=REPO,
         capture_output=True,
@@ -90,21 +94,24 @@ def run_bare(
         timeout=timeout,
         check=True,
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     own = json.loads(done.stdout.strip().splitlines()[-1])
     rate, seconds = rate_from(emu, users)
     return {
         "users_per_second": rate,
         "seconds": seconds,
         "own_users_per_second": own["users_per_second"],
-        "cpu_ms_per_user": cpu * 1000 / users,  # the whole subprocess, start-up included
+        "cpu_ms_per_user": own["cpu_seconds"] * 1000 / users,  # its polling's, start-up excluded
         "failures": own["failures"] + emu.lists.failures,
     }
 
 
 async def run_bot(
-    emu: Emulators, env: dict[str, str], users: int, within: float, profile: bool
+    emu: Emulators,
+    env: dict[str, str],
+    users: int,
+    within: float,
+    profile: bool,
+    spy: Path | None = None,
 ) -> dict[str, Any]:
     clear_recorded(emu)
     counter = SnapshotCounter(env["DATABASE_URL"])
@@ -112,12 +119,15 @@ async def run_bot(
     bot = ServerProcess.bot(env, profile=profile_path)
     try:
         bot.wait_ready()
+        sampler = PySpy(bot.proc.pid, spy) if spy is not None else None
         started = time.perf_counter()
         cpu_before = bot.cpu_seconds()
         await wait_until(lambda: len(emu.lists.times) >= 2 * users, within=within, every=0.05)
         polled = await wait_until(counter.at_least(users), within=30.0, every=0.05)
         stored = time.perf_counter()
         cpu = bot.cpu_seconds() - cpu_before
+        if sampler is not None:
+            sampler.stop()
         snapshots = await counter.count()
         rate, seconds = rate_from(emu, users)
         first_call = emu.lists.times[0] if emu.lists.times else started
@@ -126,6 +136,8 @@ async def run_bot(
         bot.stop()
     if profile_path is not None:
         print_profile(profile_path)
+    if spy is not None:
+        print(f"\nbot polling (py-spy):\n{await asyncio.to_thread(summarize_stacks, spy)}")
     return {
         "users_per_second": rate,
         "seconds": seconds,
@@ -154,11 +166,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         log(f"bare httpx2 loop, {len(users)} users, {CONCURRENCY} at once")
         bare_before = run_bare(emu, len(users), args.timeout)
         log(f"bot, {len(users)} users")
-        bot = await run_bot(emu, env, len(users), args.timeout, args.profile)
+        spy = workdir / "poll.stacks" if args.spy else None
+        bot = await run_bot(emu, env, len(users), args.timeout, args.profile, spy)
         log("bare httpx2 loop again")
         bare_after = run_bare(emu, len(users), args.timeout)
-        log("bare loop through the bot's sharded transport")
-        bare_sharded = run_bare(emu, len(users), args.timeout, sharded=True)
+        log("bare loop through the bot's transport (aiohttp)")
+        bare_same = run_bare(emu, len(users), args.timeout, transport="aiohttp")
     bare_rate = (bare_before["users_per_second"] + bare_after["users_per_second"]) / 2
     ratio = bot["users_per_second"] / bare_rate
     stored_ratio = bot["stored_users_per_second"] / bare_rate
@@ -190,19 +203,24 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     bare_after["failures"],
                 ],
                 [
-                    "bare, sharded pools",
-                    bare_sharded["users_per_second"],
-                    bare_sharded["seconds"],
-                    bare_sharded["cpu_ms_per_user"],
-                    bare_sharded["failures"],
+                    "bare, the bot's transport",
+                    bare_same["users_per_second"],
+                    bare_same["seconds"],
+                    bare_same["cpu_ms_per_user"],
+                    bare_same["failures"],
                 ],
             ],
         )
     )
-    goals = {"bot >= 0.7 x bare (list calls)": ratio >= 0.7}
-    sharded_ratio = bot["users_per_second"] / bare_sharded["users_per_second"]
+    same_ratio = bot["users_per_second"] / bare_same["users_per_second"]
+    cpu_ratio = bot["cpu_ms_per_user"] / bare_same["cpu_ms_per_user"]
+    goals = {
+        "bot >= 0.9 x the bare loop through the same transport": same_ratio >= 0.9,
+        "bot CPU per polled user <= 1.1 x that loop's": cpu_ratio <= 1.1,
+    }
     print(
-        f"\n  ratio {ratio:.2f} (stored: {stored_ratio:.2f}; to the sharded loop {sharded_ratio:.2f})"
+        f"\n  to the plain httpx2 loops {ratio:.2f} (stored: {stored_ratio:.2f}); to the loop"
+        f" through the same transport {same_ratio:.2f}, CPU per user {cpu_ratio:.2f} x"
     )
     for goal, ok in goals.items():
         print(f"  {verdict(ok):6} {goal}")
@@ -213,10 +231,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "bare_before": bare_before,
         "bot": bot,
         "bare_after": bare_after,
-        "bare_sharded": bare_sharded,
+        "bare_same_transport": bare_same,
         "ratio": ratio,
         "stored_ratio": stored_ratio,
-        "sharded_ratio": sharded_ratio,
+        "same_transport_ratio": same_ratio,
+        "cpu_ratio": cpu_ratio,
         "goals": goals,
     }
     print(f"\nresults: {write_results(f'poll-{args.db}', payload, args.results)}")
@@ -228,6 +247,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--timeout", type=float, default=100.0, help="seconds per run at most")
     parser.add_argument("--profile", action="store_true", help="run the bot under cProfile")
+    parser.add_argument("--spy", action="store_true", help="py-spy on the bot while it polls")
     return parser.parse_args(argv)
 
 

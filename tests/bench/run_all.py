@@ -1,7 +1,8 @@
 """Every benchmark, one after the other: ``python -m tests.bench.run_all [--db sqlite|postgresql]``.
 
 Each runs in its own interpreter (as documented in docs/benchmarks.md) and writes
-build/bench/<name>-<db>.json; the tables go to stdout, progress to stderr. About 8 minutes.
+build/bench/<name>-<db>.json; the tables go to stdout, progress to stderr. About 25 minutes
+(``replicas`` only with ``--db postgresql``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ import time
 
 from tests.bench.common import REPO, log
 
-BENCHMARKS = ("ack", "poll", "alerts", "memory", "forms")
+BENCHMARKS = (
+    "answers",
+    "poll",
+    "transport",
+    "queue_memory",
+    "ack",
+    "alerts",
+    "memory",
+    "replicas",
+    "forms",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     failed = []
     for name in args.only.split(","):
+        if name == "replicas" and args.db != "postgresql":
+            continue  # replicas share work through PostgreSQL only
         started = time.monotonic()
         log(f"== {name} ({args.db})")
         done = subprocess.run(  # noqa: S603 - our own interpreter and modules

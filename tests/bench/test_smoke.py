@@ -46,6 +46,39 @@ def test_ack(tmp_path: Path) -> None:
     assert (tmp_path / "ack.json").exists()
 
 
+def test_answers(tmp_path: Path) -> None:
+    result = bench("answers").main(
+        [
+            *("--rates", "5", "--duration", "1", "--burst", "10", "--users", "4"),
+            *("--grace", "20", "--pause", "0", "--results", str(tmp_path / "answers.json")),
+        ]
+    )
+    levels = result["levels"]
+    assert {(lv["server"], lv["scenario"]) for lv in levels} == {
+        (server, scenario) for server in ("bot", "peer") for scenario in ("burst", "poisson")
+    }
+    assert all(lv["answers"] == lv["sent"] and lv["lost"] == 0 for lv in levels)
+
+
+def test_transport(tmp_path: Path) -> None:
+    result = bench("transport").main(
+        [
+            *("--requests", "50", "--concurrency", "4", "--rounds", "1", "--users", "4"),
+            *("--results", str(tmp_path / "transport.json")),
+        ]
+    )
+    assert {r["kind"] for r in result["runs"]} == {"pool", "sharded", "aiohttp"}
+    assert all(r["failures"] == 0 for r in result["runs"])
+
+
+def test_queue_memory(tmp_path: Path) -> None:
+    result = bench("queue_memory").main(
+        ["--requests", "30", "--results", str(tmp_path / "queue.json")]
+    )
+    assert result["waiting"] >= 30
+    assert result["rss_kib_per_request"] > 0 or result["traced_kib_per_request"] > 0
+
+
 def test_poll(tmp_path: Path) -> None:
     result = bench("poll").main(["--users", "40", "--results", str(tmp_path / "poll.json")])
     assert result["bot"]["snapshots"] == 40

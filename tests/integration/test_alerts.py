@@ -10,11 +10,12 @@ import httpx2
 import pytest
 from sqlalchemy import delete, event, func, select
 
-from bot.app import Tuning, create_app
+from bot.app import create_app
 from bot.config import Settings
 from bot.db.alert_models import OutboxMessage, TaskSnapshot
 from bot.db.models import UserLink
 from bot.workers.poller import Poller
+from tests.conftest import FAST
 from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, link_user
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -419,7 +420,7 @@ async def test_background_loops_deliver_by_themselves(
         settings,
         engine=engine,
         migrate_on_start=False,
-        tuning=Tuning(outbox_pace=0.01, worker_tick=0.05),
+        tuning=FAST,
     )
     async with (
         live.router.lifespan_context(live),

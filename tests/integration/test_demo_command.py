@@ -23,7 +23,7 @@ def test_demo_serves_the_page_and_ctrl_c_removes_its_temporary_folder(tmp_path) 
         state = httpx2.get(f"{demo.url}/demo/api/state", params={"user": "U02ALEX"}).json()
         assert [p["name"] for p in state["people"]] == ["佐藤 花子", "Alex Morgan", "Dana Kim"]
         assert state["questetra"]["tasks"], "the demo tenant starts with tasks"
-        assert httpx2.get(f"{demo.url}/healthz").json()["database"] == "ok"
+        assert httpx2.get(f"{demo.url}/readyz").json()["database"] == "ok"
         # The bot's own receiver checks signatures: an unsigned request from outside is refused.
         assert (
             httpx2.post(f"{demo.url}/slack/events", content=b"command=/questetra").status_code

@@ -54,6 +54,9 @@ async def test_install_then_commands_use_the_stored_token(multi, slack, signer, 
         callback.text[:500],
         [(c.method, c.response) for c in slack.calls],
     )
+    # The bridge's own bilingual page, not Bolt's English one.
+    assert "Slack に追加しました" in callback.text and "Installed in Slack" in callback.text
+    assert "slack://app?team=T0001" in callback.text
     async with engine.connect() as connection:
         row = (await connection.execute(select(Workspace.team_id, Workspace.bot_token_enc))).one()
     assert row.team_id == "T0001"
@@ -75,6 +78,7 @@ async def test_install_with_a_forged_state_is_refused(multi, slack, engine) -> N
         "/slack/oauth_redirect", params={"code": slack.issue_oauth_code(), "state": "forged"}
     )
     assert response.status_code >= 400
+    assert "追加できませんでした" in response.text and "Start again from" in response.text
     async with engine.connect() as connection:
         assert (await connection.execute(select(Workspace))).all() == []
 

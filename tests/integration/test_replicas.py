@@ -135,7 +135,7 @@ async def test_three_replicas_1000_tasks_exactly_once_even_with_a_sigkill(
     await _wait(
         lambda: _is(_count(engine, select(func.count()).select_from(TaskSnapshot)), USERS),
         "baselines",
-        90,
+        300,
     )
     for n in range(USERS):
         for k in range(TASKS_PER_USER):
@@ -144,9 +144,11 @@ async def test_three_replicas_1000_tasks_exactly_once_even_with_a_sigkill(
             )
     total = USERS * TASKS_PER_USER
     sent = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "sent")
-    await _wait(lambda: _at_least(_count(engine, sent), total // 4), "a quarter delivered", 90)
+    await _wait(lambda: _at_least(_count(engine, sent), total // 4), "a quarter delivered", 300)
     started[0].send_signal(signal.SIGKILL)  # mid-run, with leases and maybe a post in flight
-    await _wait(lambda: _is(_count(engine, sent), total), "all delivered", 120)
+    # Bounds for "the work gets done", not for speed: a machine running other suites is slow,
+    # and only a hang should fail here (takeover time is measured in docs/benchmarks.md).
+    await _wait(lambda: _is(_count(engine, sent), total), "all delivered", 300)
 
     posted = [c for c in slack.calls_to("chat.postMessage") if c.ok]
     keys = Counter(

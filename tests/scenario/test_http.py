@@ -7,16 +7,70 @@ import pytest
 pytestmark = pytest.mark.usefixtures("app")
 
 
-async def test_healthz_reports_database(bot) -> None:
+async def test_healthz_is_liveness_only(bot) -> None:
     response = await bot.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok"}
 
 
-async def test_readyz_when_migrated(bot) -> None:
+async def test_without_a_database_healthz_lives_and_readyz_says_why_quietly(
+    settings, clock, caplog
+) -> None:
+    """/healthz does no I/O; /readyz gives up quickly and logs nothing per call."""
+    import logging
+
+    import httpx2
+
+    from bot.app import create_app
+    from bot.db.engine import create_engine
+
+    engine = create_engine("postgresql+asyncpg://bridge@127.0.0.1:9/bridge")
+    app = create_app(
+        settings, engine=engine, clock=clock, migrate_on_start=False, background_jobs=False
+    )
+    transport = httpx2.ASGITransport(app=app)
+    try:
+        async with httpx2.AsyncClient(transport=transport, base_url="http://bot.test") as client:
+            caplog.set_level(logging.DEBUG)
+            caplog.clear()
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json() == {"ready": False, "database": "unreachable"}
+            # (the test's own HTTP client logs its requests; the app logs nothing)
+            logged = [r for r in caplog.records if not r.name.startswith("httpx2")]
+            assert [r for r in logged if r.levelno >= logging.INFO] == []
+    finally:
+        await engine.dispose()
+
+
+async def test_front_page_says_what_this_is_in_both_languages(bot) -> None:
+    response = await bot.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Questetra ⇄ Slack bridge" in response.text
+    assert "Questetra ⇄ Slack ブリッジ" in response.text
+    assert "/questetra help" in response.text
+    assert "/slack/install" not in response.text  # one workspace: nothing to install
+
+
+async def test_metrics_include_process_platform_and_gc(bot) -> None:
+    text = (await bot.get("/metrics")).text
+    for name in ("process_cpu_seconds_total", "python_info", "python_gc_collections_total"):
+        assert name in text, name
+
+
+async def test_readyz_when_migrated_logs_nothing(bot, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
     response = await bot.get("/readyz")
     assert response.status_code == 200
     assert response.json()["migrations"] == "head"
+    # Probed every few seconds: not a line in the log (the test's own client aside).
+    logged = [r for r in caplog.records if not r.name.startswith("httpx2")]
+    assert [r for r in logged if r.levelno >= logging.INFO] == []
 
 
 async def test_metrics_count_requests_by_route_and_status(bot, signer) -> None:

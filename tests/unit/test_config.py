@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import HINTS, Settings, SettingsError, foreign_variables, load_settings
 
 KEY = Fernet.generate_key().decode()
 REQUIRED = {
@@ -121,3 +124,98 @@ def test_model_validate_uses_the_variable_names() -> None:
 def test_database_password_not_in_repr() -> None:
     settings = load_settings({**REQUIRED, "DATABASE_URL": "postgresql://bot:pa55word@db/bridge"})
     assert "pa55word" not in repr(settings)
+
+
+# ---------------------------------------------------------------- traps (issue #17)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env_example() -> list[tuple[str, str]]:
+    """(name, value) of every assignment in .env.example, commented-out ones included."""
+    found = []
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^#?\s*([A-Z][A-Z0-9_]+)=(.*)$", line.strip())
+        if match:
+            found.append((match.group(1), match.group(2).strip()))
+    return found
+
+
+def test_env_example_names_every_setting() -> None:
+    names = {name for name, _ in _env_example()}
+    assert names == {str(f.alias) for f in Settings.model_fields.values()}
+
+
+@pytest.mark.parametrize(("name", "value"), [p for p in _env_example() if p[1]])
+def test_every_env_example_value_is_a_default_or_a_refused_placeholder(name, value) -> None:
+    field = next(f for f in Settings.model_fields.values() if f.alias == name)
+    if str(field.default).lower() == value.lower():
+        return  # a default, shown as such
+    env = {**REQUIRED, name: value}
+    if name.startswith("SLACK_CLIENT"):
+        env.pop("SLACK_BOT_TOKEN")
+        env |= {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "real-secret-1", name: value}
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    assert caught.value.problems == [
+        f"{name} is a placeholder, not a real value: put the real one ({HINTS[name]})"
+    ]
+
+
+def test_blank_values_count_as_unset() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**REQUIRED, "SLACK_SIGNING_SECRET": " ", "PORT": ""})
+    assert caught.value.problems == [
+        f"SLACK_SIGNING_SECRET is required ({HINTS['SLACK_SIGNING_SECRET']})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("PORT", "http", "PORT must be a whole number"),
+        ("PORT", "0", "PORT must be at least 1"),
+        ("PORT", "70000", "PORT must be at most 65535"),
+        ("POLL_INTERVAL_SECONDS", "1.5", "POLL_INTERVAL_SECONDS must be a whole number"),
+        ("QUESTETRA_SCOPE", "write", "QUESTETRA_SCOPE is not one of the allowed values"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL is not one of the allowed values"),
+        ("QUESTETRA_BASIC_AUTH", "maybe", "QUESTETRA_BASIC_AUTH must be true or false"),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"),
+        ("SLACK_BOT_TOKEN", "xapp-1-A1-2", "SLACK_BOT_TOKEN must start with xoxb-"),
+        ("SLACK_APP_TOKEN", "xoxb-1-2", "SLACK_APP_TOKEN must start with xapp-"),
+        ("BOT_PUBLIC_URL", "https://bot.example.com", "BOT_PUBLIC_URL is a placeholder"),
+        ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL names the database 'mysql'"),
+        ("DATABASE_URL", "./bot.db", "DATABASE_URL is a file path, not a URL"),
+        ("DATABASE_URL", "postgresql://a:b@:x", "DATABASE_URL is not a database URL"),
+    ],
+)
+def test_each_problem_is_one_line_in_our_words(name, value, expected) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**REQUIRED, name: value})
+    (problem,) = caught.value.problems
+    assert problem.startswith(expected), problem
+    assert not re.search(r"Input should|validation error|pydantic|Value error|type=", problem)
+
+
+def test_token_and_client_together_is_one_problem_whatever_else_is_wrong() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(
+            {**REQUIRED, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "x-y", "PORT": "no"}
+        )
+    assert [p.split(" ", 1)[0] for p in caught.value.problems] == ["SLACK_BOT_TOKEN", "PORT"]
+
+
+def test_a_plain_path_is_refused_with_the_url_to_write() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**REQUIRED, "DATABASE_URL": "data/bot.db"})
+    assert "write DATABASE_URL=sqlite:///data/bot.db" in caught.value.problems[0]
+
+
+def test_foreign_variables_are_named() -> None:
+    environ = {
+        "SLACK_SCOPES": "x",
+        "QUESTETRA_CLIENTID": "typo",
+        "SLACK_BOT_TOKEN": "x",
+        "PATH": "",
+    }
+    assert foreign_variables(environ) == ["QUESTETRA_CLIENTID", "SLACK_SCOPES"]

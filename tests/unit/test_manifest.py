@@ -43,3 +43,49 @@ def test_app_home_is_enabled() -> None:
     home = _manifest()["features"]["app_home"]
     assert home["home_tab_enabled"] is True
     assert home["messages_tab_enabled"] is True
+
+
+def _socket_manifest() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "manifest.socket-mode.yml").read_text(encoding="utf-8"))
+
+
+def test_scopes_are_exactly_the_ones_the_code_asks_for() -> None:
+    from bot.slack.app import BOT_SCOPES
+
+    declared = _manifest()["oauth_config"]["scopes"]["bot"]
+    assert sorted(declared) == sorted(BOT_SCOPES)
+    assert "user" not in _manifest()["oauth_config"]["scopes"]
+
+
+def test_every_scope_is_justified_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Bot scopes", 1)[1].split("\n## ", 1)[0]
+    for scope in _manifest()["oauth_config"]["scopes"]["bot"]:
+        assert f"| `{scope}` |" in section, scope
+
+
+def test_the_name_does_not_pass_for_questetra_s_own_app() -> None:
+    info = _manifest()["display_information"]
+    assert "unofficial" in info["name"].lower()
+    assert len(info["name"]) <= 35  # Slack's limit
+    assert "not made or endorsed by Questetra" in info["long_description"]
+
+
+def test_socket_mode_variant_is_the_same_app_without_request_urls() -> None:
+    http, socket = _manifest(), _socket_manifest()
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert "request_url" not in socket["settings"]["event_subscriptions"]
+    assert "request_url" not in socket["settings"]["interactivity"]
+    assert all("url" not in c for c in socket["features"]["slash_commands"])
+
+    def without_urls(manifest: dict[str, Any]) -> dict[str, Any]:
+        manifest = yaml.safe_load(yaml.safe_dump(manifest))
+        manifest["settings"]["event_subscriptions"].pop("request_url", None)
+        manifest["settings"]["interactivity"].pop("request_url", None)
+        manifest["settings"].pop("socket_mode_enabled")
+        for command in manifest["features"]["slash_commands"]:
+            command.pop("url", None)
+        return manifest
+
+    assert without_urls(http) == without_urls(socket)

@@ -1,0 +1,55 @@
+"""The bridge's own pages: bilingual, escaped, and saying what to do next."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.pages import front_page, install_failed_page, install_page, installed_page
+
+
+def _both_languages(html: str) -> None:
+    assert 'lang="ja"' in html and 'lang="en"' in html
+    assert html.startswith("<!doctype html>")
+
+
+def test_front_page_points_to_slack_and_to_the_install_page_when_there_is_one() -> None:
+    single = front_page(install_url=None)
+    _both_languages(single)
+    assert "/questetra help" in single and "/healthz" in single
+    assert "/slack/install" not in single
+    multi = front_page(install_url="https://bot.test/slack/install")
+    assert "https://bot.test/slack/install" in multi
+
+
+def test_install_page_has_one_button_to_slack() -> None:
+    url = "https://slack.com/oauth/v2/authorize?state=a&client_id=1.2&scope=commands"
+    html = install_page(url)
+    _both_languages(html)
+    assert html.count('class="button"') == 1
+    assert 'href="https://slack.com/oauth/v2/authorize?state=a&amp;client_id=1.2' in html
+    assert "Slack に追加" in html and "Add to Slack" in html
+
+
+def test_installed_page_escapes_the_team_name() -> None:
+    html = installed_page(
+        team="<b>Acme</b>", app_url="slack://app?team=T1&id=A1", browser_url="https://x/T1"
+    )
+    _both_languages(html)
+    assert "<b>Acme</b>" not in html and "&lt;b&gt;Acme&lt;/b&gt;" in html
+    assert 'href="slack://app?team=T1&amp;id=A1"' in html
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("access_denied", "cancelled"),
+        ("invalid_state", "another browser, or more than 10 minutes ago"),
+        ("invalid_browser", "another browser, or more than 10 minutes ago"),
+        ("storage_error", "could not save the installation"),
+        ("invalid_code", "Slack did not complete the installation (invalid_code)"),
+    ],
+)
+def test_install_failures_say_what_to_do(reason: str, expected: str) -> None:
+    html = install_failed_page(reason, install_url="https://bot.test/slack/install")
+    _both_languages(html)
+    assert expected in html
