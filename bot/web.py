@@ -86,6 +86,21 @@ def parse_hook_body(content_type: str, body: bytes) -> dict[str, Any] | None:
 MAX_SLACK_BODY = 1024 * 1024
 
 
+def is_ssl_check(body: bytes, content_type: str) -> bool:
+    """Slack's certificate check of a slash command's Request URL: an unsigned form POST with
+    ``ssl_check=1`` (and a legacy ``token``) that wants a 200 and nothing else. It is answered
+    before the signature check, like Bolt's own ``SslCheck`` middleware does, and it runs nothing.
+    Source: https://docs.slack.dev/interactivity/implementing-slash-commands/ and
+    https://docs.slack.dev/tools/bolt-python/reference/middleware/ssl_check/ssl_check.html"""
+    if "application/x-www-form-urlencoded" not in content_type.lower() or len(body) > 1024:
+        return False
+    try:
+        form = parse_qs(body.decode("ascii"), max_num_fields=8)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return form.get("ssl_check") == ["1"] and "command" not in form and "payload" not in form
+
+
 def slack_request_kind(body: dict[str, Any]) -> str:
     """A low-cardinality label for metrics: command, block_actions, view_submission, event:<type>…"""
     if "command" in body:
@@ -103,6 +118,9 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
         body = await request.body()
         if len(body) > MAX_SLACK_BODY:
             return PlainTextResponse("payload too large", status_code=413)
+        if is_ssl_check(body, request.headers.get("content-type", "")):
+            deps.metrics.slack_requests.labels(kind="ssl_check", outcome="200").inc()
+            return PlainTextResponse("")
         # Verify first, before parsing anything (Bolt verifies again: it is cheap).
         try:
             valid = verifier.is_valid_request(body, dict(request.headers))

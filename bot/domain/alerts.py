@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.tasks import ListKind, Task
+from bot.domain.typed import time_range
 
 POLL_BACKOFF_CAP = timedelta(minutes=15)
 SEND_BACKOFF_CAP = timedelta(minutes=10)
-_QUIET = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,12 @@ def diff(previous: Snapshot | None, allocated: list[Task], offered: list[Task]) 
 
 
 def parse_quiet_hours(text: str) -> tuple[str, str] | None:
-    """``"19:00-08:00"`` → ``("19:00", "08:00")``; None when it does not parse."""
-    match = _QUIET.match(text.strip())
-    if match is None:
+    """``"19:00-08:00"`` (or ``２２：３０－０６：１５``, ``22:30〜6:15`` …, read by
+    :func:`bot.domain.typed.time_range`) → ``("19:00", "08:00")``; None when it does not parse."""
+    parsed = time_range(text)
+    if parsed is None:
         return None
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    (h1, m1), (h2, m2) = parsed
     if (h1, m1) == (h2, m2):
         return None
     return f"{h1:02}:{m1:02}", f"{h2:02}:{m2:02}"

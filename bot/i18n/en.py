@@ -128,4 +128,11 @@ MESSAGES: dict[str, str] = {
     "error.busy": "The bridge is busy right now, so this was not done. Please try again in a minute.",
     "error.questetra_rejected": "Questetra refused this: {reason}",
     "error.bad_input": "I could not understand that. {hint}",
+    "input.not_a_number": (
+        "“{value}” is not a number. Type it with the digits 0-9 (half- or full-width), e.g. `12`."
+    ),
+    "input.not_a_mention": (
+        "I cannot tell who “{name}” is. Type @ and pick the person from Slack's list, so that "
+        "Slack sends me who it is."
+    ),
 }

@@ -130,4 +130,9 @@ MESSAGES: dict[str, str] = {
     "error.busy": "ただいま混み合っているため、この操作は実行されませんでした。1 分ほどしてからもう一度お試しください。",
     "error.questetra_rejected": "Questetra に拒否されました: {reason}",
     "error.bad_input": "入力を理解できませんでした。{hint}",
+    "input.not_a_number": "「{value}」は数値ではありません。0〜9 の数字（半角・全角）で入力してください（例: `12`）。",
+    "input.not_a_mention": (
+        "「{name}」が誰なのか分かりません。@ を入力して Slack の候補から相手を選んでください"
+        "（そうすると Slack が相手の ID を送ります）。"
+    ),
 }

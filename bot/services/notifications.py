@@ -20,6 +20,7 @@ from bot.db.alert_models import AlertSettings, Subscription, Webhook
 from bot.db.models import UserLink
 from bot.domain.alerts import POLL_BACKOFF_CAP, Prefs, backoff
 from bot.domain.tasks import ProcessSummary
+from bot.domain.typed import is_ascii_decimal
 from bot.errors import BadInput
 from bot.questetra.errors import QuestetraBadRequest, QuestetraForbidden
 from bot.questetra.tasks import ProcessApi
@@ -98,7 +99,7 @@ class Subscriptions:
 
         async def find(auth: httpx2.Auth) -> tuple[int, str] | None:
             apps = await self._processes.startable_apps(auth)
-            if app_ref.isdigit():
+            if is_ascii_decimal(app_ref):
                 app_id = int(app_ref)
                 try:
                     recent = await self._processes.recent_processes(auth, app_id, limit=1)
