@@ -442,6 +442,14 @@ def _options(items: object, limit: int) -> list[Block]:
     return options[:limit]
 
 
+_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?", re.ASCII)
+_WHOLE = re.compile(r"-?[0-9]{1,20}", re.ASCII)
+
+
+def _is_number(value: object, *, whole: bool) -> bool:
+    return isinstance(value, str) and (_WHOLE if whole else _DECIMAL).fullmatch(value) is not None
+
+
 def _element(obj: Block) -> Block:
     """Finish one block element (buttons, inputs, selects, images …)."""
     done = dict(obj)
@@ -494,6 +502,13 @@ def _element(obj: Block) -> Block:
         for name in ("max_length", "min_length"):
             if isinstance(done.get(name), int):
                 done[name] = min(done[name], LIMITS["plain_text_input.max_length"])
+    elif kind == "number_input":
+        # Slack refuses the whole view when a number input's initial value (or bound) is not a
+        # number, or is a decimal in a whole-number input: such a value is left out instead.
+        whole = not done.get("is_decimal_allowed")
+        for name in ("initial_value", "min_value", "max_value"):
+            if name in done and not _is_number(done[name], whole=whole):
+                done.pop(name)
     elif kind == "image":
         done["alt_text"] = cut_plain(done.get("alt_text", ""), LIMITS["image.alt_text"])
         done["image_url"] = _machine(done.get("image_url"), LIMITS["image.image_url"], "image_url")

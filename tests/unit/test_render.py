@@ -341,3 +341,25 @@ def test_finishing_twice_changes_nothing() -> None:
     payload = {"text": t("en-US", "tasks.started_by", name="<b>"), "blocks": [section("R&D")]}
     once = finish_message(payload)
     assert finish_message(once) == once
+
+
+def test_number_inputs_only_start_from_numbers() -> None:
+    """Slack refuses a whole view whose number input starts from a non-number (found by the
+    sweep: a Questetra value of 3,100 characters in a numeric field)."""
+
+    def element(**fields: object) -> dict:
+        block = {
+            "type": "input",
+            "block_id": "n",
+            "label": {"type": "plain_text", "text": "N"},
+            "element": {"type": "number_input", "action_id": "n", **fields},
+        }
+        done = finish_view({"type": "modal", "title": "T", "blocks": [block]})
+        return done["blocks"][0]["element"]
+
+    assert "initial_value" not in element(is_decimal_allowed=False, initial_value="R&D" * 1100)
+    assert "initial_value" not in element(is_decimal_allowed=False, initial_value="1.5")
+    assert "initial_value" not in element(is_decimal_allowed=True, initial_value="１２")
+    assert element(is_decimal_allowed=True, initial_value="-1.5")["initial_value"] == "-1.5"
+    kept = element(is_decimal_allowed=False, initial_value="12", min_value="x", max_value="99")
+    assert (kept["initial_value"], kept.get("min_value"), kept["max_value"]) == ("12", None, "99")
