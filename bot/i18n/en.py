@@ -83,6 +83,10 @@ MESSAGES: dict[str, str] = {
     "basic.email_mismatch": (
         "This Questetra account's e-mail is not your Slack e-mail. You can only link your own account."
     ),
+    "basic.email_hidden": (
+        "Slack did not give me your e-mail address, so I cannot check that this account is yours. "
+        "Ask a Slack admin to map it: `/questetra admin map @you your-questetra@e-mail`."
+    ),
     "basic.questetra_down": "Questetra is not answering. Please try again in a minute.",
     "basic.invalid_email": "Enter an e-mail address.",
     # Browser pages after Questetra's consent
@@ -97,6 +101,12 @@ MESSAGES: dict[str, str] = {
         "The Questetra account you approved ({email}) does not have your Slack e-mail address, so "
         "it was not linked. Sign in to Questetra as yourself and run `/questetra connect` again, or "
         "ask your admin."
+    ),
+    "page.email_hidden": (
+        "Slack's e-mail address for you could not be read (the app may lack the users:read.email "
+        "permission, guests and some accounts have none), so the Questetra account {email} was not "
+        "linked: nothing is stored. A Slack admin can allow it with `/questetra admin map @you "
+        "{email}`; then run `/questetra connect` again."
     ),
     "page.client_refused": (
         "Questetra refused the bridge's OAuth client. Please tell your admin (Questetra System "

@@ -85,6 +85,10 @@ MESSAGES: dict[str, str] = {
         "この Questetra アカウントのメールアドレスは Slack のメールアドレスと異なります。"
         "連携できるのは自分のアカウントだけです。"
     ),
+    "basic.email_hidden": (
+        "Slack からあなたのメールアドレスを取得できないため、このアカウントがあなたのものか確認できません。"
+        "Slack の管理者に対応付けを依頼してください: `/questetra admin map @あなた Questetraのメールアドレス`"
+    ),
     "basic.questetra_down": "Questetra が応答しません。1 分ほどしてからもう一度お試しください。",
     "basic.invalid_email": "メールアドレスを入力してください。",
     # Browser pages after Questetra's consent
@@ -99,6 +103,12 @@ MESSAGES: dict[str, str] = {
         "許可された Questetra アカウント ({email}) のメールアドレスが Slack のメールアドレスと異なるため、"
         "連携しませんでした。ご自身のアカウントで Questetra にログインして `/questetra connect` をやり直すか、"
         "管理者にお問い合わせください。"
+    ),
+    "page.email_hidden": (
+        "Slack からあなたのメールアドレスを読み取れませんでした (アプリに users:read.email の権限がない、"
+        "ゲストである、メールアドレスがないなど)。そのため Questetra アカウント {email} は連携していません"
+        " (何も保存していません)。Slack の管理者が `/questetra admin map @あなた {email}` で許可できます。"
+        "その後 `/questetra connect` をやり直してください。"
     ),
     "page.client_refused": (
         "Questetra がブリッジの OAuth クライアントを拒否しました。管理者に連絡してください"

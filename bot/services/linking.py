@@ -37,6 +37,9 @@ class Outcome(StrEnum):
     EXPIRED = "expired"
     INVALID_STATE = "invalid_state"  # unknown, replayed or missing
     EMAIL_MISMATCH = "email_mismatch"
+    # Slack did not give the user's e-mail (no users:read.email scope, a guest, no address, or
+    # users.info failed): nothing to compare with, so only an admin's mapping can allow the link.
+    EMAIL_HIDDEN = "email_hidden"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an outcome name
     CLIENT_REFUSED = "client_refused"  # the OAuth client was deactivated or deleted
     QUESTETRA_ERROR = "questetra_error"
@@ -234,7 +237,10 @@ class LinkingService:
             mapping = await session.get(EmailMapping, (team_id, user_id))
         mapped = mapping.questetra_email if mapping is not None else None
         if not may_link(quser.email, slack_email, mapped_email=mapped):
-            log.warning("link.email_mismatch", team_id=team_id, user_id=user_id)
+            hidden = not (slack_email or "").strip()
+            log.warning(
+                "link.email_mismatch", team_id=team_id, user_id=user_id, slack_email_read=not hidden
+            )
             async with self._sessions() as session, session.begin():
                 await repo.add_audit(
                     session,
@@ -244,9 +250,10 @@ class LinkingService:
                     action="link",
                     target=quser.email,
                     outcome="denied",
-                    detail={"reason": "email_mismatch"},
+                    detail={"reason": "email_hidden" if hidden else "email_mismatch"},
                 )
-            return LinkResult(Outcome.EMAIL_MISMATCH, team_id, user_id, quser)
+            outcome = Outcome.EMAIL_HIDDEN if hidden else Outcome.EMAIL_MISMATCH
+            return LinkResult(outcome, team_id, user_id, quser)
         values = {
             "method": method,
             "status": "active",

@@ -128,6 +128,10 @@ class FakeSlack:
                 self._users: dict[str, dict[str, Any]] = {}
                 self._channels: dict[str, dict[str, Any]] = {}
                 self._add_bot_user()
+                # The app's token has users:read.email: without it Slack leaves ``profile.email``
+                # out of users.info and refuses users.lookupByEmail (missing_scope).
+                # https://docs.slack.dev/reference/scopes/users.read.email
+                self.email_scope = True
             else:
                 # DMs are conversation state, not directory state: drop them with the messages.
                 self._channels = {k: v for k, v in self._channels.items() if not v.get("is_im")}
@@ -182,7 +186,7 @@ class FakeSlack:
         self,
         user_id: str,
         *,
-        email: str,
+        email: str | None,
         name: str = "",
         real_name: str = "",
         display_name: str = "",
@@ -193,8 +197,9 @@ class FakeSlack:
         deleted: bool = False,
         is_bot: bool = False,
     ) -> dict[str, Any]:
-        """Register a member; returns the `users.info` user object (with locale)."""
-        name = name or email.split("@", 1)[0]
+        """Register a member; returns the `users.info` user object (with locale). ``email=None``:
+        a member whose profile has no e-mail (guests, some accounts): Slack omits the field."""
+        name = name or (email or user_id).split("@", 1)[0]
         real_name = real_name or name
         offset, label = _tz_offset(tz, self.clock())
         user: dict[str, Any] = {
@@ -212,7 +217,7 @@ class FakeSlack:
                 "real_name_normalized": real_name,
                 "display_name": display_name,
                 "display_name_normalized": display_name,
-                "email": email,
+                **({"email": email} if email is not None else {}),
                 "image_48": f"https://avatars.example.invalid/{user_id}_48.png",
                 "team": self.team_id,
             },

@@ -84,10 +84,12 @@ def team_info(slack: FakeSlack, params: Params) -> Params:
     }
 
 
-def _public_user(user: Params, *, include_locale: bool) -> Params:
+def _public_user(user: Params, *, include_locale: bool, email: bool = True) -> Params:
     user = copy.deepcopy(user)
     if not include_locale:
         user.pop("locale", None)
+    if not email:
+        user.get("profile", {}).pop("email", None)
     return user
 
 
@@ -96,10 +98,13 @@ def users_info(slack: FakeSlack, params: Params) -> Params:
     if user is None:
         raise SlackError("user_not_found")
     include_locale = truthy(params.get("include_locale"))
-    return {"ok": True, "user": _public_user(user, include_locale=include_locale)}
+    public = _public_user(user, include_locale=include_locale, email=slack.email_scope)
+    return {"ok": True, "user": public}
 
 
 def users_lookup_by_email(slack: FakeSlack, params: Params) -> Params:
+    if not slack.email_scope:
+        raise SlackError("missing_scope", needed="users:read.email")
     email = _str_arg(params, "email").lower()
     if not email:
         raise _invalid_arguments("[ERROR] missing required field: email")
