@@ -54,11 +54,32 @@ class Diff:
     gone: frozenset[int] = frozenset()  # left both lists: close the alert
 
 
-def diff(previous: Snapshot | None, allocated: list[Task], offered: list[Task]) -> Diff:
+# Clocks of Questetra and the bridge may differ by this much: a task listed this long before the
+# link was made still counts as arriving after it (announced rather than absorbed).
+LINK_CLOCK_SKEW = timedelta(minutes=2)
+
+
+def diff(
+    previous: Snapshot | None,
+    allocated: list[Task],
+    offered: list[Task],
+    *,
+    linked_at: datetime | None = None,
+) -> Diff:
     """What changed since ``previous``. No previous snapshot means this is the baseline: tasks
-    that were already there when the user linked are not announced (no flood)."""
+    that were already there when the user linked are not announced (no flood), but a task that
+    reached the lists after ``linked_at`` (less :data:`LINK_CLOCK_SKEW`: Questetra's clock is not
+    ours) is new — it arrived between the link and the first poll."""
     if previous is None:
-        return Diff()
+        if linked_at is None:
+            return Diff()
+        since = linked_at - LINK_CLOCK_SKEW
+        fresh = [
+            t
+            for t in [*allocated, *offered]
+            if (at := t.listed_at) is not None and at.tzinfo is not None and at >= since
+        ]
+        return Diff(new=list({t.id: t for t in fresh}.values()))
     current = Snapshot.of(allocated, offered)
     new = [t for t in [*allocated, *offered] if t.id not in previous.all]
     accepted = [t for t in allocated if t.id in previous.offered]
