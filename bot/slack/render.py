@@ -629,6 +629,36 @@ def section(
     return block
 
 
+def sections(value: object, *, max_blocks: int = 5, more: Mrkdwn | None = None) -> list[Block]:
+    """A long mrkdwn text shown whole in consecutive sections (each ≤ 3,000), split at a line
+    break or a space (never inside a link, a mention or an entity); past ``max_blocks`` sections
+    the last one ends in a visible "…" and then ``more`` (a link to the full text, when there is
+    one). For texts people need to read in full, e.g. a start event's description in its form."""
+    markup = mrkdwn(value)
+    limit = LIMITS["section.text"]
+    if text_length(markup) <= limit:
+        return [section(markup)]
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for atom in _ATOM.findall(markup):
+        size = text_length(atom)
+        if used + size > limit:
+            current = chunks[-1]
+            # Carry the last partial word (or line) over, when a break is not too far back.
+            breaks = [i for i, a in enumerate(current) if a in ("\n", " ")]
+            cut_at = breaks[-1] + 1 if breaks and breaks[-1] > len(current) // 2 else len(current)
+            chunks[-1], carried = current[:cut_at], current[cut_at:]
+            chunks.append(carried)
+            used = sum(text_length(a) for a in carried)
+        chunks[-1].append(atom)
+        used += size
+    texts = [Mrkdwn("".join(chunk).strip() or EMPTY) for chunk in chunks]
+    if len(texts) > max_blocks:
+        rest = Mrkdwn("".join(texts[max_blocks - 1 :]))
+        texts = [*texts[: max_blocks - 1], cut(rest, limit, more=more)]
+    return [section(text) for text in texts]
+
+
 def fields_section(fields: Sequence[object], *, block_id: str | None = None) -> Block:
     block: Block = {
         "type": "section",
