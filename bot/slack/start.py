@@ -367,7 +367,7 @@ def read_form(
 ) -> tuple[str | None, dict[str, RawValue], dict[str, str]]:
     """(title, values per field name, Slack users picked per user field)."""
     state = state_values(view)
-    title = element_state(state, StartBlock.TITLE, VALUE).get("value")
+    title = input_value(element_state(state, StartBlock.TITLE, VALUE))
     values: dict[str, RawValue] = {}
     picks: dict[str, str] = {}
     for fld in spec.asked_fields:
