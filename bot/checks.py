@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.db.engine import create_engine
 from bot.db.migrate import current_heads, known_revisions
-from bot.diagnose import cause, database_target, url_target
+from bot.diagnose import cause, database_target, sqlite_file_problem, url_target
 from bot.errors import ConfigurationError
 from bot.questetra.client import build_http_client, probe
 from bot.questetra.oauth import QuestetraOAuth, probe_client
@@ -45,6 +45,10 @@ class CheckResult(NamedTuple):
 
 async def check_database(settings: Settings, engine: AsyncEngine | None = None) -> CheckResult:
     where = database_target(settings.async_database_url)
+    if engine is None and (problem := sqlite_file_problem(settings.async_database_url)):
+        return CheckResult(
+            "database", False, f"cannot connect to {where} ({problem}): check DATABASE_URL"
+        )
     own = engine is None
     engine = engine or create_engine(settings.async_database_url)
     try:
