@@ -52,7 +52,7 @@ def judge_form(body: bytes, workitem_id: int) -> list[Finding]:
     if not differences:
         return [Finding(KEY, Status.OK, tuple(lines), "probe.effect.form_read")]
     effect = next(e for e in EFFECTS if e in differences)
-    found = tuple(line for e in EFFECTS for line in differences.get(e, ()))
+    found = tuple(dict.fromkeys(line for e in EFFECTS for line in differences.get(e, ())))
     return [Finding(KEY, Status.MISMATCH, found + tuple(lines), effect)]
 
 
