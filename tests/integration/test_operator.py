@@ -314,6 +314,10 @@ def test_check_passes_on_a_sound_setup(base, oauth_client, tmp_path) -> None:
     assert any(
         line.startswith("OK   questetra oauth: client bridge-client accepted") for line in lines
     )
+    (questetra,) = [line for line in lines if line.startswith("OK   questetra: ")]
+    assert questetra.endswith(
+        "; checked without a credential (`python -m bot probe` checks as a linked user)"
+    )
     assert lines[-1] == "All checks passed."
 
 
