@@ -46,7 +46,7 @@ from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.startup import summary
-from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
+from bot.web import MetricsMiddleware, RequestIdMiddleware, exact_paths, routes
 from bot.workers.leases import LeaseKeeper
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
@@ -353,6 +353,7 @@ def create_app(
             Middleware(MetricsMiddleware, metrics=deps.metrics, routes=app_routes),
         ],
     )
+    exact_paths(app)
     app.state.deps = deps
     app.state.slack = slack
     app.state.gate = gate
