@@ -80,6 +80,18 @@ def words(text: str) -> list[str]:
     return fold(text).split()
 
 
+# In the text Slack sends, "<" only opens Slack's own markup (what people type is escaped):
+# a mention keeps its label's spaces in one word (``<@U123|Carl Smith>``).
+_SLACK_WORD = re.compile(r"(?:<[^<>]*>|[^\s<]|<)+")
+
+
+def slack_words(text: str) -> list[str]:
+    """The words of a slash command's text as Slack sent it (escaped), each through
+    :func:`from_slack`; Slack's markup (mentions, channels, links) stays one word."""
+    found = (from_slack(word) for word in _SLACK_WORD.findall(text))
+    return [w for word in found for w in ([word] if word.startswith("<") else word.split())]
+
+
 # ---------------------------------------------------------------------------------------------
 # Numbers and ids
 

@@ -175,7 +175,7 @@ async def test_admin_form_app_id_in_superscript_is_a_field_error(bot, signer, sl
 # ---------------------------------------------------------------- mentions (item 3)
 
 
-@pytest.mark.parametrize("who", ["<@U_EN|alice>", "<@U_EN>", "U_EN"])
+@pytest.mark.parametrize("who", ["<@U_EN|alice>", "<@U_EN|Alice Adams>", "<@U_EN>", "U_EN"])
 async def test_map_and_unmap_take_every_mention_form(bot, signer, slack, engine, who) -> None:
     reply = await run(
         bot,

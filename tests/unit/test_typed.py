@@ -119,3 +119,17 @@ def test_not_mentions_say_what_to_do(word) -> None:
 def test_emails_as_slack_links_them() -> None:
     assert email("<mailto:a@b.example|a@b.example>") == "a@b.example"
     assert email("ａ@ｂ.example") == "a@b.example"
+
+
+def test_slash_command_words_keep_slacks_markup_whole() -> None:
+    from bot.domain.typed import slack_words
+
+    assert slack_words("admin map <@U1|Carl Smith> <mailto:c@x.example|c@x.example>") == [
+        "admin",
+        "map",
+        "<@U1|Carl Smith>",
+        "<mailto:c@x.example|c@x.example>",
+    ]
+    assert slack_words("ｔａｓｋｓ\u3000R&amp;D  &lt;b c&gt;") == ["tasks", "R&D", "<b", "c>"]
+    assert slack_words("tasks a&amp;lt;b") == ["tasks", "a&lt;b"]
+    assert slack_words("") == [] and slack_words(" \u3000 ") == []
