@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.typed import (
     NotAMention,
@@ -133,3 +137,33 @@ def test_slash_command_words_keep_slacks_markup_whole() -> None:
     assert slack_words("ｔａｓｋｓ\u3000R&amp;D  &lt;b c&gt;") == ["tasks", "R&D", "<b", "c>"]
     assert slack_words("tasks a&amp;lt;b") == ["tasks", "a&lt;b"]
     assert slack_words("") == [] and slack_words(" \u3000 ") == []
+
+
+# Any text at all: the boundary never raises anything but its own clear answers.
+
+
+def _slack_escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@given(st.text())
+def test_slacks_escaping_is_undone_exactly_once_for_any_text(text: str) -> None:
+    assert from_slack(_slack_escaped(text)) == fold(text)
+
+
+@given(st.text())
+def test_any_text_is_a_number_or_a_clear_answer(text: str) -> None:
+    try:
+        value = whole_number(text)
+    except NotANumber:
+        return
+    assert value >= 0 and fold(text).strip().isascii()
+
+
+@given(st.text())
+def test_any_text_is_a_time_range_or_none_and_a_person_or_a_clear_answer(text: str) -> None:
+    parsed = time_range(text)
+    assert parsed is None or all(0 <= h < 24 and 0 <= m < 60 for h, m in parsed)
+    with contextlib.suppress(NotAMention):
+        assert slack_user(text)
+    assert fold(fold(text)) == fold(text)  # folding twice changes nothing
