@@ -20,6 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block as SdkBlock
 from slack_sdk.models.blocks import Option
 from slack_sdk.models.views import View
@@ -479,3 +481,14 @@ def test_modal_errors_are_plain_text_capped() -> None:
     errors = finish_errors(start.field_errors("en-US", []) | {"x": HOSTILE["long_40000"]})
     assert all(len(v) <= LIMITS["view_error"] for v in errors.values())
     assert all(len(v) <= LIMITS["view_error"] for v in admin.problem_errors("en-US", []).values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1) | st.from_regex(r"<[!@#][a-z^A-Z0-9|@ ]{0,20}>", fullmatch=True))
+def test_any_text_in_alerts_and_hooks_stays_inert(data: str) -> None:
+    for surface in (alert_surfaces, tasks_surfaces):
+        for kind, payload in surface(data):
+            if kind == "message":
+                assert live_markup(str(payload.get("text") or "")) == []
+            for _, text in mrkdwn_texts(payload):
+                assert live_markup(text) == [], text
