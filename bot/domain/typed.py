@@ -178,10 +178,13 @@ def slack_user(word: str) -> str:
 # E-mail addresses
 
 _EMAIL = re.compile(r"^<mailto:([^|<>]+)\|[^<>]*>$")
+_ADDRESS = re.compile(r"^[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|]+$")
 
 
-def email(word: str) -> str:
-    """An e-mail address as typed (Slack may send it auto-linked as ``<mailto:a@b|a@b>``)."""
+def email(word: str) -> str | None:
+    """An e-mail address as typed (Slack may send it auto-linked as ``<mailto:a@b|a@b>``,
+    full-width as an IME types it); None when the word is not one."""
     folded = fold(word).strip()
     match = _EMAIL.match(folded)
-    return match.group(1) if match else folded
+    address = match.group(1) if match else folded
+    return address if _ADDRESS.match(address) else None

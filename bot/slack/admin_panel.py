@@ -272,7 +272,7 @@ async def panel_command(call: Invocation, args: list[str]) -> None:
         banner = t(call.locale, "panel.saved")
     elif verb == "basic" and args[1:2] in (["on"], ["off"]):
         banner = await panel.basic(call.team_id, call.user_id, args[1] == "on", call.locale)
-    elif verb == "map" and len(args) > 2 and "@" in (address := email(args[2])):
+    elif verb == "map" and len(args) > 2 and (address := email(args[2])) is not None:
         target = _target(call, args)
         await panel.service.map_email(
             team_id=call.team_id, slack_user_id=target, email=address, actor=call.user_id

@@ -123,6 +123,7 @@ def test_not_mentions_say_what_to_do(word) -> None:
 def test_emails_as_slack_links_them() -> None:
     assert email("<mailto:a@b.example|a@b.example>") == "a@b.example"
     assert email("ａ@ｂ.example") == "a@b.example"
+    assert email("＠carl") is None and email("<@U1>") is None and email("a@b") is None
 
 
 def test_slash_command_words_keep_slacks_markup_whole() -> None:
