@@ -293,6 +293,14 @@ def create_app(
             questetra=settings.questetra_base_url,
             owner=owner,
         )
+        if settings.any_team_allowed:
+            # Every workspace that installs the app can vouch for any e-mail address.
+            log.warning(
+                "slack.any_team_allowed",
+                detail="SLACK_ALLOWED_TEAM_IDS=any: every Slack workspace that installs this app "
+                "may link any Questetra account its admins give a matching e-mail; name the "
+                "allowed team ids instead",
+            )
         await slack_clients.open_session()
         loops: list[Coroutine[Any, Any, None]] = (
             [

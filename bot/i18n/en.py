@@ -118,6 +118,10 @@ MESSAGES: dict[str, str] = {
     "error.not_linked": "Link your Questetra account first.",
     "error.needs_relink": "Your Questetra link has expired or was revoked. Please link it again.",
     "error.feature_disabled": "Your admin has not enabled this. Please ask them.",
+    "error.team_not_allowed": (
+        "This Slack workspace is not allowed to use this Questetra bridge. Ask the bridge's "
+        "operator to add it (SLACK_ALLOWED_TEAM_IDS)."
+    ),
     "error.permission_denied": "You are not allowed to do this. Please ask your admin.",
     "error.questetra_forbidden": (
         "Questetra refused this: your Questetra edition or your rights in Questetra do not allow "

@@ -120,6 +120,10 @@ MESSAGES: dict[str, str] = {
     "error.not_linked": "先に Questetra アカウントを連携してください。",
     "error.needs_relink": "Questetra との連携の期限が切れたか、取り消されました。再連携してください。",
     "error.feature_disabled": "管理者がこの機能を有効にしていません。管理者にお問い合わせください。",
+    "error.team_not_allowed": (
+        "この Slack ワークスペースはこの Questetra ブリッジを利用できません。ブリッジの運用担当者に"
+        "追加を依頼してください（SLACK_ALLOWED_TEAM_IDS）。"
+    ),
     "error.permission_denied": "この操作は許可されていません。管理者にお問い合わせください。",
     "error.questetra_forbidden": (
         "Questetra に拒否されました: ご利用の Questetra のエディションまたは権限では許可されていません。"

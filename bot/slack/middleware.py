@@ -6,16 +6,46 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
 from bot.db import repo
 from bot.deps import Deps
+from bot.slack.teams import TeamPolicy, refusal_text, request_teams
 
 log = structlog.stdlib.get_logger(__name__)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    policy = TeamPolicy(deps.settings)
+
+    @app.middleware
+    async def allowed_teams(
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        next: Callable[[], Awaitable[None]],  # noqa: A002 - Bolt's name
+    ) -> BoltResponse | None:
+        # First of all: a workspace the operator did not allow gets no work done, whatever
+        # its request (bot/slack/teams.py explains the trust model).
+        team_id, enterprise_id, user_team = request_teams(body)
+        result = context.authorize_result
+        own = (result.team_id, result.enterprise_id) if result is not None else ()
+        if policy.allows(
+            team_id=team_id, enterprise_id=enterprise_id, user_team_id=user_team, own=own
+        ):
+            await next()
+            return None
+        log.warning(
+            "slack.team_refused",
+            team_id=team_id,
+            enterprise_id=enterprise_id,
+            user_team_id=user_team,
+            kind=str(body.get("type") or ("command" if "command" in body else "unknown")),
+        )
+        if "command" in body:
+            return BoltResponse(status=200, body=refusal_text())
+        return BoltResponse(status=200, body="")
+
     @app.middleware
     async def dedupe_events(
         body: dict[str, Any],
