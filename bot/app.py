@@ -45,6 +45,7 @@ from bot.slack.form_blocks import form_summary
 from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
+from bot.serving import BodyLimitMiddleware
 from bot.startup import summary
 from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
 from bot.workers.leases import LeaseKeeper
@@ -359,6 +360,8 @@ def create_app(
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(MetricsMiddleware, metrics=deps.metrics, routes=app_routes),
+            # Inside the metrics: refused bodies are counted (413) too.
+            Middleware(BodyLimitMiddleware),
         ],
     )
     app.state.deps = deps

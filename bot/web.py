@@ -37,6 +37,7 @@ from bot.db.models import UserLink
 from bot.deps import Deps
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.pages import front_page, outcome_page
+from bot.serving import MAX_HOOK_BODY, MAX_SLACK_BODY, bearer_matches
 from bot.services.linking import Outcome
 from bot.slack.alert_blocks import webhook_post
 from bot.slack.clients import slack_error
@@ -45,7 +46,6 @@ from bot.slack.shape import is_well_formed
 
 log = structlog.stdlib.get_logger(__name__)
 
-MAX_HOOK_BODY = 16 * 1024
 # /readyz gives up after this long: an orchestrator probes every few seconds.
 READY_TIMEOUT = 2.0
 
@@ -82,10 +82,6 @@ def parse_hook_body(content_type: str, body: bytes) -> dict[str, Any] | None:
     return result
 
 
-# Slack's largest payloads (view submissions) are far below this; anything bigger is not Slack.
-MAX_SLACK_BODY = 1024 * 1024
-
-
 def slack_request_kind(body: dict[str, Any]) -> str:
     """A low-cardinality label for metrics: command, block_actions, view_submission, event:<type>…"""
     if "command" in body:
@@ -100,6 +96,7 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
     verifier = SignatureVerifier(deps.settings.slack_signing_secret.get_secret_value())
 
     async def slack_events(request: Request) -> Response:
+        # BodyLimitMiddleware (bot/serving.py) refused anything above MAX_SLACK_BODY already.
         body = await request.body()
         if len(body) > MAX_SLACK_BODY:
             return PlainTextResponse("payload too large", status_code=413)

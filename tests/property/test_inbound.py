@@ -570,7 +570,8 @@ async def test_unknown_webhook_tokens_change_nothing(
     response = await bot.post(
         f"/hooks/{quote(token, safe='')}", content=body, headers={"Content-Type": content_type}
     )
-    assert response.status_code in (404, 405)
+    # 413: a body above the hooks' limit is refused before the token is even looked at.
+    assert response.status_code in (404, 405, 413)
     assert slack.calls == []
     assert await row_counts(engine) == before
 
