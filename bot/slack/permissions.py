@@ -1,7 +1,9 @@
 """Who may use the admin surfaces: Slack workspace admins and owners, plus ADMIN_SLACK_USER_IDS.
 
 Read fresh from ``users.info`` (not the profile cache): a demoted admin loses the rights at once.
-A Slack error reads as "not an admin" — fail closed.
+Fail closed (issue #16 item 3): a Slack error reads as "not an admin" — a cached ``is_admin`` never
+authorizes anything — and so does a user who is not a member of the workspace itself (a Slack
+Connect user of another organisation is an admin of *their* workspace, not of this one).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ async def is_admin(deps: Deps, client: AsyncWebClient, team_id: str | None, user
     if user_id in deps.settings.admin_slack_user_ids:
         return True
     profile = await deps.profiles.get(client, team_id, user_id, fresh=True)
+    if not profile.vouched_by(team_id):
+        return False
     return (profile.is_admin or profile.is_owner) and not profile.deleted
 
 
