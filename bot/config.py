@@ -256,7 +256,7 @@ class Settings(BaseModel):
     )
     # /metrics: a bearer token, and/or its own listener (then not served on PORT at all).
     metrics_token: OptionalSecret = Field(default=None, alias="METRICS_TOKEN", repr=False)
-    metrics_host: OptionalStr = Field(default=None, alias="METRICS_HOST")
+    metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST")
     metrics_port: int | None = Field(default=None, alias="METRICS_PORT", ge=1, le=65535)
     # SQL statements with their parameters in the log: never unless asked (values are secrets).
     log_sql: bool = Field(default=False, alias="LOG_SQL")
@@ -417,11 +417,6 @@ def coherence_problems(values: Mapping[str, Any]) -> list[str]:
             "SLACK_ALLOWED_TEAM_IDS is required with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET: without "
             "it any Slack workspace could install the bridge and vouch for any e-mail address "
             f"({HINTS['SLACK_ALLOWED_TEAM_IDS']})"
-        )
-    if given("METRICS_HOST") and not given("METRICS_PORT"):
-        problems.append(
-            "METRICS_HOST is set but METRICS_PORT is not: the separate /metrics listener needs "
-            f"a port ({HINTS['METRICS_PORT']})"
         )
     if given("METRICS_PORT") and str(values.get("METRICS_PORT")).strip() == str(
         values.get("PORT", 3000)
