@@ -115,7 +115,7 @@ def create_app(
     tuning = tuning or Tuning()
     owner = _owner_id()
     owns_engine = engine is None
-    engine = engine or create_engine(settings.async_database_url)
+    engine = engine or create_engine(settings.async_database_url, log_sql=settings.log_sql)
     sessions = create_session_factory(engine)
     keyring = KeyRing(settings.bot_encryption_keys)
     metrics = Metrics()
