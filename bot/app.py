@@ -38,6 +38,7 @@ from bot.services.forms import FormService
 from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
+from bot.serving import BodyLimitMiddleware, MetricsListener
 from bot.slack.alerts import channel_gone, subscription_stopped
 from bot.slack.app import build_slack_app
 from bot.slack.clients import EncryptedInstallationStore, SlackClients
@@ -45,9 +46,8 @@ from bot.slack.form_blocks import form_summary
 from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
-from bot.serving import BodyLimitMiddleware
 from bot.startup import summary
-from bot.web import MetricsMiddleware, RequestIdMiddleware, routes
+from bot.web import MetricsMiddleware, RequestIdMiddleware, metrics_route, routes
 from bot.workers.leases import LeaseKeeper
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
@@ -302,6 +302,19 @@ def create_app(
                 "may link any Questetra account its admins give a matching e-mail; name the "
                 "allowed team ids instead",
             )
+        metrics_listener = (
+            MetricsListener(
+                metrics_route(deps), host=settings.metrics_host, port=settings.metrics_port
+            )
+            if settings.metrics_port is not None
+            else None
+        )
+        if metrics_listener is not None:
+            try:
+                await metrics_listener.start()
+            except OSError as exc:
+                log.error("metrics.listen_failed", detail=str(exc))  # noqa: TRY400 - no traceback: the line says it all
+                raise
         await slack_clients.open_session()
         loops: list[Coroutine[Any, Any, None]] = (
             [
@@ -348,6 +361,8 @@ def create_app(
                 await poller.release_all()
                 await sender.release_all()
             await questetra_http.aclose()
+            if metrics_listener is not None:
+                await metrics_listener.stop()
             # Last: the workers above post to Slack until they stop.
             await slack_clients.close_session()
             if owns_engine:

@@ -418,9 +418,10 @@ def coherence_problems(values: Mapping[str, Any]) -> list[str]:
             "it any Slack workspace could install the bridge and vouch for any e-mail address "
             f"({HINTS['SLACK_ALLOWED_TEAM_IDS']})"
         )
-    if given("METRICS_PORT") and str(values.get("METRICS_PORT")).strip() == str(
-        values.get("PORT", 3000)
-    ).strip():
+    if (
+        given("METRICS_PORT")
+        and str(values.get("METRICS_PORT")).strip() == str(values.get("PORT", 3000)).strip()
+    ):
         problems.append(
             "METRICS_PORT is the same as PORT: give /metrics its own port, or unset METRICS_PORT "
             "to serve it on PORT"

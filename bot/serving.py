@@ -9,9 +9,18 @@ So no route, present or future, can be made to hold an attacker's 40 MiB in memo
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
+from collections.abc import Generator
 
+import structlog
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.stdlib.get_logger(__name__)
 
 # Slack's largest payloads (view submissions with big forms) stay far below 1 MiB.
 MAX_SLACK_BODY = 1024 * 1024
@@ -60,10 +69,9 @@ class BodyLimitMiddleware:
             return
         limit = body_limit(scope.get("path", ""))
         for name, value in scope.get("headers") or []:
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > limit:
-                    await _send_413(send)
-                    return
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                await _send_413(send)
+                return
         received = 0
         started = False
 
@@ -97,3 +105,55 @@ def bearer_matches(header: str | None, token: str) -> bool:
     if scheme.lower() != "bearer":
         return False
     return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+class _ListenerServer(uvicorn.Server):
+    """A uvicorn server started from the main app's lifespan: the main server owns the signals
+    (its shutdown runs the lifespan's end, which stops this one)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+class MetricsListener:
+    """``/metrics`` alone on ``METRICS_HOST:METRICS_PORT`` (e.g. a loopback or cluster-internal
+    address that only Prometheus reaches), so the public listener does not serve it at all."""
+
+    def __init__(self, route: Route, *, host: str, port: int) -> None:
+        config = uvicorn.Config(
+            Starlette(routes=[route]),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+        self.host, self.port = host, port
+        self._server = _ListenerServer(config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Listen, or raise OSError (the port taken, the address not local)."""
+        self._task = asyncio.create_task(self._run())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # raises
+            await asyncio.sleep(0.02)
+        log.info("metrics.listening", host=self.host, port=self.port)
+
+    async def _run(self) -> None:
+        try:
+            await self._server.serve()
+        except SystemExit:  # uvicorn exits when it cannot bind
+            raise OSError(
+                f"cannot listen on METRICS_HOST:METRICS_PORT ({self.host}:{self.port}): is the "
+                "port taken, or the address not one of this machine's?"
+            ) from None
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._task, timeout=5)

@@ -37,8 +37,8 @@ from bot.db.models import UserLink
 from bot.deps import Deps
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.pages import front_page, outcome_page
-from bot.serving import MAX_HOOK_BODY, MAX_SLACK_BODY, bearer_matches
 from bot.services.linking import Outcome
+from bot.serving import MAX_HOOK_BODY, MAX_SLACK_BODY, bearer_matches
 from bot.slack.alert_blocks import webhook_post
 from bot.slack.clients import slack_error
 from bot.slack.linking import announce_link
@@ -213,24 +213,43 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
                 deps.wake_poller()  # the new task is announced within a second
         return PlainTextResponse("ok")
 
-    async def metrics(_: Request) -> Response:
-        try:
-            await refresh_gauges(deps)
-        except Exception as exc:  # noqa: BLE001 - the counters are still worth serving
-            log.warning("metrics.gauges_failed", error_type=type(exc).__name__)
-        return Response(deps.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    # /metrics on PORT unless it has its own listener (METRICS_PORT, bot/serving.py).
+    metrics = [] if deps.settings.metrics_separate else [metrics_route(deps)]
 
     return [
         Route("/", root, methods=["GET"]),
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        *metrics,
         Route("/questetra/oauth/start", oauth_start, methods=["GET"]),
         Route("/questetra/oauth/callback", oauth_callback, methods=["GET"]),
         Route("/hooks/{token}", hook, methods=["POST"]),
         *install_routes,
     ]
+
+
+def metrics_route(deps: Deps) -> Route:
+    """``GET /metrics`` (Prometheus text). With METRICS_TOKEN set, only for
+    ``Authorization: Bearer <METRICS_TOKEN>``: the series name teams, apps and volumes."""
+    token = deps.settings.metrics_token
+
+    async def metrics(request: Request) -> Response:
+        if token is not None and not bearer_matches(
+            request.headers.get("authorization"), token.get_secret_value()
+        ):
+            return PlainTextResponse(
+                "metrics need a bearer token (METRICS_TOKEN)",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        try:
+            await refresh_gauges(deps)
+        except Exception as exc:  # noqa: BLE001 - the counters are still worth serving
+            log.warning("metrics.gauges_failed", error_type=type(exc).__name__)
+        return Response(deps.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return Route("/metrics", metrics, methods=["GET"])
 
 
 # The callback URL carries a code: keep it out of caches and out of Referer headers.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import structlog
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import (

@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.serving import MAX_HOOK_BODY, MAX_OTHER_BODY, MAX_SLACK_BODY, body_limit
+from bot.serving import MAX_HOOK_BODY, MAX_SLACK_BODY, body_limit
 
 pytestmark = pytest.mark.usefixtures("app")
 CHUNK = 64 * 1024
 
 
 def _unverified(app) -> float:
-    return app.state.deps.metrics.slack_requests.labels(kind="unverified", outcome="401")._value.get()
+    return app.state.deps.metrics.slack_requests.labels(
+        kind="unverified", outcome="401"
+    )._value.get()
 
 
 class Stream:

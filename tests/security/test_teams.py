@@ -17,7 +17,9 @@ REFUSED_EN = "This Slack workspace is not allowed to use this Questetra bridge"
 
 async def _states(engine) -> int:
     async with engine.connect() as connection:
-        return int((await connection.execute(select(func.count()).select_from(OAuthState))).scalar())
+        return int(
+            (await connection.execute(select(func.count()).select_from(OAuthState))).scalar()
+        )
 
 
 async def _client(application):
