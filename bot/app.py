@@ -35,6 +35,7 @@ from bot.questetra.tasks import ProcessApi, TaskApi
 from bot.services.alerts import AlertService
 from bot.services.credentials import CredentialService
 from bot.services.forms import FormService
+from bot.services.guards import RateLimiter, ReplayGuard
 from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
@@ -151,6 +152,7 @@ def create_app(
         sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports, metrics=metrics
     )
     task_api = TaskApi(api)
+    rates = RateLimiter(sessions=sessions, clock=clock)
     forms = FormService(
         credentials=credentials,
         api=api,
@@ -212,6 +214,8 @@ def create_app(
             interval=interval,
         ),
         webhooks=Webhooks(sessions=sessions, clock=clock, public_url=settings.bot_public_url),
+        replays=ReplayGuard(sessions=sessions, clock=clock),
+        rates=rates,
         wake_poller=poller.wake,
         wake_sender=lambda: _wake_all(senders),
     )

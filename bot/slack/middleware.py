@@ -7,10 +7,12 @@ from typing import Any
 
 import structlog
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.db import repo
 from bot.deps import Deps
+from bot.services.guards import request_digest
 from bot.slack.teams import TeamPolicy, refusal_text, request_teams
 
 log = structlog.stdlib.get_logger(__name__)
@@ -35,6 +37,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ):
             await next()
             return None
+        deps.metrics.refused.labels("team").inc()
         log.warning(
             "slack.team_refused",
             team_id=team_id,
@@ -45,6 +48,31 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if "command" in body:
             return BoltResponse(status=200, body=refusal_text())
         return BoltResponse(status=200, body="")
+
+    @app.middleware
+    async def refuse_replays(
+        body: dict[str, Any],
+        req: AsyncBoltRequest,
+        next: Callable[[], Awaitable[None]],  # noqa: A002 - Bolt's name
+    ) -> BoltResponse | None:
+        # A signed request is valid for 5 minutes: whoever saw one could send it again. Slack
+        # never sends a command or an interaction twice, so a second copy is refused, whatever
+        # it would do (revoke, pause, map, accept, start, save…). Events keep their own
+        # handling (Slack's retries, deduplicated by event_id below); Socket Mode carries no
+        # signature (the WebSocket is ours).
+        timestamp = _header(req, "x-slack-request-timestamp")
+        if timestamp and body.get("type") not in _NOT_GUARDED and req.mode == "http":
+            digest = request_digest(timestamp, req.raw_body.encode())
+            if not await deps.replays.first_time(digest):
+                deps.metrics.refused.labels("replay").inc()
+                log.warning(
+                    "slack.replay_refused",
+                    kind=str(body.get("type") or ("command" if "command" in body else "unknown")),
+                    team_id=request_teams(body)[0],
+                )
+                return BoltResponse(status=200, body="")
+        await next()
+        return None
 
     @app.middleware
     async def dedupe_events(
@@ -66,3 +94,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 return BoltResponse(status=200, body="")
         await next()
         return None
+
+
+# Kinds of request the replay guard leaves alone: Events API deliveries (deduplicated by
+# event_id, retried by Slack on purpose) and the URL checks.
+_NOT_GUARDED = ("event_callback", "url_verification", "app_rate_limited")
+
+
+def _header(req: AsyncBoltRequest, name: str) -> str | None:
+    values = req.headers.get(name)
+    return values[0] if values else None
