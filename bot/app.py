@@ -200,6 +200,7 @@ def create_app(
             directory=ports,
             public_url=settings.bot_public_url,
             basic_auth_default=settings.questetra_basic_auth,
+            rates=rates,
         ),
         credentials=credentials,
         tasks=TaskService(credentials=credentials, api=task_api, sessions=sessions, clock=clock),

@@ -80,7 +80,14 @@ MESSAGES: dict[str, str] = {
     "basic.password": "API パスワード",
     "basic.submit": "連携",
     "basic.cancel": "キャンセル",
-    "basic.wrong_password": "このメールアドレスと API パスワードは Questetra に受け付けられませんでした。",
+    "basic.wrong_password": (
+        "このメールアドレスと API パスワードでは連携できませんでした。Slack プロフィールの自分の"
+        "メールアドレス（または管理者が対応付けたアドレス）と Questetra の API パスワードを使ってください。"
+    ),
+    "basic.throttled": (
+        "試行回数が多すぎます。15 分待ってからもう一度お試しください。API パスワードを忘れた場合は"
+        "Questetra（アカウント設定 > API パスワード）で新しく設定してください。"
+    ),
     "basic.email_mismatch": (
         "この Questetra アカウントのメールアドレスは Slack のメールアドレスと異なります。"
         "連携できるのは自分のアカウントだけです。"

@@ -28,5 +28,7 @@ def new_trigger_id() -> str:
     import time
 
     return f"{int(time.time() * 1000)}.{secrets.randbelow(10**9)}.{secrets.token_hex(10)}"
+
+
 # The deprecated verification token Slack still puts in every payload; bolt ignores it.
 VERIFICATION_TOKEN = "verification-token-unused"
