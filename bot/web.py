@@ -7,6 +7,7 @@ import json
 import re
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -46,6 +47,9 @@ from bot.slack.shape import is_well_formed
 
 log = structlog.stdlib.get_logger(__name__)
 
+# Pushes a channel takes a minute from its webhooks; polls a push may cause per linked user.
+HOOK_POSTS_PER_MINUTE = 60
+HOOK_POLL_DEBOUNCE = timedelta(seconds=30)
 # /readyz gives up after this long: an orchestrator probes every few seconds.
 READY_TIMEOUT = 2.0
 
@@ -197,6 +201,20 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
             return PlainTextResponse(
                 "malformed body: send title, text, processInstanceId, email", status_code=400
             )
+        # One channel takes at most HOOK_POSTS_PER_MINUTE pushes (issue #16 item 7): a leaked
+        # or looping webhook cannot flood it, nor spend the bot's Slack rate limit.
+        if not await deps.rates.hit(
+            f"hook-channel:{target.team_id}/{target.channel_id}",
+            limit=HOOK_POSTS_PER_MINUTE,
+            window=timedelta(minutes=1),
+        ):
+            deps.metrics.refused.labels("rate").inc()
+            log.warning("hook.rate_limited", webhook_id=target.webhook_id)
+            return PlainTextResponse(
+                f"too many posts to this channel: at most {HOOK_POSTS_PER_MINUTE} a minute",
+                status_code=429,
+                headers={"Retry-After": "60"},
+            )
         text, blocks = webhook_post(payload, deps.settings.questetra_base_url)
         try:
             client = await deps.slack_clients.for_team(target.team_id)
@@ -208,8 +226,15 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
             return PlainTextResponse("could not post to Slack", status_code=502)
         if payload.get("email"):
             links = await deps.webhooks.links_for_email(target.team_id, str(payload["email"]))
-            await deps.alerts.mark_due(links)
-            if links:
+            # A poll per link at most every HOOK_POLL_DEBOUNCE (issue #16 item 7): pushes naming
+            # one person cannot turn into a stream of Questetra calls on their behalf.
+            due = [
+                link
+                for link in links
+                if await deps.rates.hit(f"hook-poll:{link}", limit=1, window=HOOK_POLL_DEBOUNCE)
+            ]
+            await deps.alerts.mark_due(due)
+            if due:
                 deps.wake_poller()  # the new task is announced within a second
         return PlainTextResponse("ok")
 

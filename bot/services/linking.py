@@ -118,6 +118,13 @@ class LinkingService:
         )
         async with self._sessions() as session, session.begin():
             await session.execute(delete(OAuthState).where(OAuthState.expires_at <= now))
+            # One live consent link per user (issue #16 item 7): a new one revokes the older,
+            # so `connect` run 40 times leaves one link that works, not 40.
+            await session.execute(
+                delete(OAuthState).where(
+                    OAuthState.team_id == team_id, OAuthState.slack_user_id == slack_user_id
+                )
+            )
             session.add(
                 OAuthState(
                     state_hash=_hash_state(state),
