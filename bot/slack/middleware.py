@@ -32,7 +32,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         team_id, enterprise_id, user_team = request_teams(body)
         result = context.authorize_result
         own = (result.team_id, result.enterprise_id) if result is not None else ()
-        if policy.allows(
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        event_type = event.get("type") if isinstance(event, dict) else None
+        if event_type in _FORGET_EVENTS or policy.allows(
             team_id=team_id, enterprise_id=enterprise_id, user_team_id=user_team, own=own
         ):
             await next()
@@ -95,6 +97,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await next()
         return None
 
+
+# Events that only make the bridge forget a workspace: welcome from any workspace that has data.
+_FORGET_EVENTS = ("app_uninstalled", "tokens_revoked")
 
 # Kinds of request the replay guard leaves alone: Events API deliveries (deduplicated by
 # event_id, retried by Slack on purpose) and the URL checks.

@@ -11,7 +11,7 @@ import pytest
 from bot.config import Settings
 from tests.conftest import bot_app
 
-TOKEN = "metrics-token-7f3a9c1e5b"  # noqa: S105 - a test value
+TOKEN = "metrics-token-7f3a9c1e5b"
 
 
 def _free_port() -> int:

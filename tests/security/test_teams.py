@@ -3,6 +3,8 @@ or use the bridge; a workspace admin vouches for e-mails only inside an allowed 
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx2
 import pytest
 from sqlalchemy import func, select
@@ -112,3 +114,21 @@ async def test_a_slack_connect_user_of_another_org_is_refused(bot, signer, slack
     response = await bot.post("/slack/events", content=body, headers=headers)
     assert response.status_code == 200
     assert slack.calls_to("users.info") == []  # nothing was done for them
+
+
+async def test_a_removed_workspace_can_still_uninstall(env, engine, clock, slack, signer) -> None:
+    """Taking a workspace off the list must not keep its data forever: its uninstall purges."""
+    first = bot_app(_multi_settings(env, slack, "T0001"), engine, clock)
+    async with first.router.lifespan_context(first), await _client(first) as c:
+        assert (await install(c, slack)).status_code == 200
+    later = bot_app(_multi_settings(env, slack, "T0999"), engine, clock)
+    async with later.router.lifespan_context(later), await _client(later) as c:
+        body, headers = signer.event({"type": "app_uninstalled"}, event_id="EvBYE9")
+        assert (await c.post("/slack/events", content=body, headers=headers)).status_code == 200
+        for _ in range(100):
+            async with engine.connect() as connection:
+                if not (await connection.execute(select(Workspace))).all():
+                    break
+            await asyncio.sleep(0.05)
+    async with engine.connect() as connection:
+        assert (await connection.execute(select(Workspace))).all() == []
