@@ -31,6 +31,8 @@ def base(env, tmp_path) -> dict[str, str]:
         **env,
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        # Loopback, as tests listen: on 0.0.0.0 `check` fails "/metrics is public" (no token).
+        "HOST": "127.0.0.1",
     }
 
 
