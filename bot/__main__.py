@@ -102,13 +102,17 @@ def _on_database(settings: Settings, work: Coroutine[Any, Any, T]) -> T:
     """Run ``work`` against the database; a failure to reach it is one line and exit 2."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.diagnose import cause, database_target
+    from bot.diagnose import cause, database_target, sqlite_file_problem
     from bot.errors import CredentialError
 
+    where = database_target(settings.async_database_url)
+    if problem := sqlite_file_problem(settings.async_database_url):
+        work.close()
+        print(f"Cannot use {where} ({problem}): check DATABASE_URL", file=sys.stderr)
+        raise SystemExit(2)
     try:
         return asyncio.run(work)
     except (OSError, TimeoutError, SQLAlchemyError) as exc:
-        where = database_target(settings.async_database_url)
         print(f"Cannot use {where} ({cause(exc)}): check DATABASE_URL", file=sys.stderr)
     except CredentialError:
         print(

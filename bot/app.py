@@ -48,7 +48,7 @@ from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.startup import summary
-from bot.web import MetricsMiddleware, RequestIdMiddleware, metrics_route, routes
+from bot.web import MetricsMiddleware, RequestIdMiddleware, exact_paths, metrics_route, routes
 from bot.workers.leases import LeaseKeeper
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
@@ -384,6 +384,7 @@ def create_app(
             Middleware(BodyLimitMiddleware),
         ],
     )
+    exact_paths(app)
     app.state.deps = deps
     app.state.slack = slack
     app.state.gate = gate

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.db.engine import create_engine
 from bot.db.migrate import current_heads, known_revisions
-from bot.diagnose import cause, database_target, url_target
+from bot.diagnose import cause, database_target, sqlite_file_problem, url_target
 from bot.errors import ConfigurationError
 from bot.questetra.client import build_http_client, probe
 from bot.questetra.oauth import QuestetraOAuth, probe_client
@@ -45,6 +45,10 @@ class CheckResult(NamedTuple):
 
 async def check_database(settings: Settings, engine: AsyncEngine | None = None) -> CheckResult:
     where = database_target(settings.async_database_url)
+    if engine is None and (problem := sqlite_file_problem(settings.async_database_url)):
+        return CheckResult(
+            "database", False, f"cannot connect to {where} ({problem}): check DATABASE_URL"
+        )
     own = engine is None
     engine = engine or create_engine(settings.async_database_url)
     try:
@@ -231,9 +235,19 @@ async def check_socket_mode(settings: Settings) -> CheckResult | None:
 async def check_questetra(
     settings: Settings, transport: httpx2.AsyncBaseTransport | None = None
 ) -> CheckResult:
+    """Quser/self without a credential (C3): reachable, and Questetra's API answers.
+
+    Deliberately unauthenticated: the bridge holds no credential of its own (no admin password
+    among the settings), and a linked person's would make a deploy-time check act as them, spend
+    a refresh token when the access token has expired (a write, B5) and fail on one person's
+    revoked link. ``python -m bot probe`` is the authenticated, read-only check, run on purpose.
+    """
     async with build_http_client(settings.questetra_base_url, transport=transport) as http:
         result = await probe(http)
-    return CheckResult("questetra", result.ok, f"{settings.questetra_base_url}: {result.detail}")
+    detail = f"{settings.questetra_base_url}: {result.detail}"
+    if result.ok:
+        detail += "; checked without a credential (`python -m bot probe` checks as a linked user)"
+    return CheckResult("questetra", result.ok, detail)
 
 
 async def check_oauth_client(

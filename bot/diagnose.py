@@ -7,14 +7,16 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import ssl
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import URL
 
-__all__ = ["cause", "database_target", "url_target"]
+__all__ = ["cause", "database_target", "sqlite_file_problem", "url_target"]
 
 # asyncpg's server errors, by class name (no import of the driver needed to name them).
 _SERVER_REFUSALS = {
@@ -34,6 +36,7 @@ _ERRNO = {
     errno.EACCES: "permission denied",
     errno.ENOENT: "no such file or folder",
 }
+_SQLITE_CANNOT_OPEN = "cannot open the file: does its folder exist, and may this user write there?"
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -68,7 +71,7 @@ def cause(exc: BaseException) -> str:
             return "permission denied"
         text = str(item).lower()
         if "unable to open database file" in text:
-            return "cannot open the file: does its folder exist, and may this user write there?"
+            return _SQLITE_CANNOT_OPEN
         if "connection refused" in text or "connect call failed" in text:
             return "connection refused, nothing listens there"
         if "name or service not known" in text or "nodename nor servname" in text:
@@ -82,6 +85,25 @@ def database_target(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return f"SQLite file {url.database or ':memory:'}"
     return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def sqlite_file_problem(url: URL) -> str | None:
+    """Why a SQLite file cannot be opened, found without opening it; ``None`` when it may be.
+
+    Said before any connection is tried: aiosqlite opens the file on a worker thread, and a
+    failed open leaves that thread finishing against an event loop that ``asyncio.run`` is
+    closing (under load, and always under faketime, the process then hung at exit instead of
+    saying the one line).
+    """
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    if path.exists():
+        return None if os.access(path, os.R_OK | os.W_OK) else _SQLITE_CANNOT_OPEN
+    folder = path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return _SQLITE_CANNOT_OPEN
+    return None
 
 
 def url_target(url: str) -> str:

@@ -121,8 +121,10 @@ class MetricsListener:
     address that only Prometheus reaches), so the public listener does not serve it at all."""
 
     def __init__(self, route: Route, *, host: str, port: int) -> None:
+        app = Starlette(routes=[route])
+        app.router.redirect_slashes = False  # exact paths, as on PORT (bot.web.exact_paths)
         config = uvicorn.Config(
-            Starlette(routes=[route]),
+            app,
             host=host,
             port=port,
             log_config=None,

@@ -12,7 +12,7 @@ from bot.checks import TIMEOUT, CheckResult, startup_warnings
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.migrate import current_heads, upgrade
-from bot.diagnose import cause, database_target
+from bot.diagnose import cause, database_target, sqlite_file_problem
 
 __all__ = ["StartupError", "prepare", "report_problems", "summary"]
 
@@ -30,6 +30,11 @@ async def prepare(settings: Settings, *, migrate: bool) -> list[CheckResult]:
     Raises :class:`StartupError` when the database cannot be reached or migrated.
     """
     where = database_target(settings.async_database_url)
+    if problem := sqlite_file_problem(settings.async_database_url):
+        raise StartupError(
+            f"cannot connect to {where} ({problem}): check DATABASE_URL "
+            "(is the server running, is the file's folder there?)"
+        )
     engine = create_engine(settings.async_database_url)
     try:
         try:

@@ -21,6 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -52,6 +53,15 @@ HOOK_POSTS_PER_MINUTE = 60
 HOOK_POLL_DEBOUNCE = timedelta(seconds=30)
 # /readyz gives up after this long: an orchestrator probes every few seconds.
 READY_TIMEOUT = 2.0
+
+
+def exact_paths(app: Starlette) -> Starlette:
+    """Paths match exactly, for every route: ``/hooks/{token}/`` or ``/healthz/`` answer 404 like
+    any unknown path. Starlette's default (``redirect_slashes``) answers a near miss with a 307 to
+    the route it nearly matched, built from the request's Host header: it tells a stranger which
+    routes exist, and a webhook sender would be redirected instead of told the URL is wrong."""
+    app.router.redirect_slashes = False
+    return app
 
 
 def parse_hook_body(content_type: str, body: bytes) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from bot.db.models import UserLink
 from bot.demo.front import Front, Where
 from bot.demo.mrkdwn import Viewer
 from bot.demo.render import render_message, render_view, text_html
+from bot.demo.world import DEFAULT_STEP, PANEL_STEPS, panel_data
 from bot.deps import Deps
 from bot.i18n import CATALOGS, language_of, t
 from tests.emulators.questetra import EmulatorState
@@ -332,14 +333,17 @@ def build_demo_app(
         data = await body(request)
         to = [str(e) for e in data.get("to") or []]
         allocate = bool(data.get("allocate"))
+        app_id = int(data["app_id"])
+        step, flows = PANEL_STEPS.get(app_id, DEFAULT_STEP)
         workitem = questetra.add_task(
-            int(data["app_id"]),
+            app_id,
             to=to[:1] if allocate else to,
             state="ALLOCATED" if allocate else "OFFERED",
             title=str(data.get("title") or "") or None,
-            node_name=str(data.get("node") or "Approve"),
+            node_name=str(data.get("node") or step),
             starter=str(data["starter"]) if data.get("starter") else None,
-            flows=("Approve", "Reject"),
+            data=panel_data(app_id, questetra.clock.now().astimezone(questetra.timezone).date()),
+            flows=flows,
         )
         await nudge(deps)
         return JSONResponse({"workitem_id": workitem})
@@ -353,13 +357,14 @@ def build_demo_app(
         )
         to = [str(e) for e in data.get("to") or []] or [starter]
         allocate = bool(data.get("allocate"))
+        _, flows = PANEL_STEPS.get(app_id, DEFAULT_STEP)
         workitem = questetra.add_task(
             app_id,
             to=to[:1] if allocate else to,
             state="ALLOCATED" if allocate else "OFFERED",
             process_instance_id=process,
             node_name="Review",
-            flows=("Approve", "Reject"),
+            flows=flows,
         )
         await nudge(deps)
         return JSONResponse({"process_instance_id": process, "workitem_id": workitem})

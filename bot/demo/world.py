@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -25,6 +25,33 @@ TEAM_ID = "T0DEMO01"
 GENERAL = "C01GENERAL"
 APPROVALS = "C02APPROVALS"
 EXPENSE_APP, LEAVE_APP, PURCHASE_APP = 101, 102, 103
+# The step and the buttons (the task's own choices) of a task made in the Questetra panel, per
+# app: the Japanese app's tasks ask 承認 or 差し戻し, as its seeded task does.
+PANEL_STEPS: dict[int, tuple[str, tuple[str, ...]]] = {
+    EXPENSE_APP: ("Approve", ("Approve", "Reject")),
+    LEAVE_APP: ("承認", ("承認", "差し戻し")),
+    PURCHASE_APP: ("Approve", ("Approve", "Reject")),
+}
+DEFAULT_STEP = ("Approve", ("Approve", "Reject"))
+
+
+def panel_data(app_id: int, today: date) -> dict[str, object]:
+    """What an applicant entered, for a task made in the Questetra panel: its form is complete,
+    so the task's own buttons save at once (after Slack's confirm), and Process… shows values."""
+    if app_id == LEAVE_APP:
+        first = today + timedelta(days=14)
+        return {
+            "kind": "paid",
+            "first_day": first.isoformat(),
+            "last_day": (first + timedelta(days=2)).isoformat(),
+        }
+    if app_id == EXPENSE_APP:
+        return {"subject": "Taxi", "amount": 3200, "kind": "travel"}
+    if app_id == PURCHASE_APP:
+        return {"item": "Monitor 27-inch", "quantity": 1}
+    return {}
+
+
 START_NODE = 1
 
 

@@ -110,8 +110,28 @@ EN: dict[str, str] = {
         "The tenant ignores the sort the bridge asks for: app subscriptions may miss new "
         "processes when an app has many. Please send this report to the bridge's maintainers."
     ),
-    "probe.effect.form_parser_pending": (
-        "The bridge does not read task forms yet; the structure above is kept for when it does."
+    "probe.effect.form_read": (
+        "The bridge reads this form: Process… and the task's own buttons work for tasks like it."
+    ),
+    "probe.effect.form_unreadable": (
+        "The bridge cannot read this answer as a task form: Process… and the task's buttons "
+        "report 'Questetra unavailable', and people process such tasks in Questetra. "
+        "Please send this report to the bridge's maintainers."
+    ),
+    "probe.effect.form_values_unread": (
+        "The bridge does not read these values: the modal shows them empty, and a save would "
+        "send them empty. Please send this report to the bridge's maintainers."
+    ),
+    "probe.effect.form_no_var_name": (
+        "These items have no field name, so the bridge cannot save them: they are shown "
+        "read-only. Please send this report to the bridge's maintainers."
+    ),
+    "probe.effect.form_buttons": (
+        "Some of the task's buttons carry no flow id: the bridge leaves them out, so those "
+        "choices are made in Questetra. Please send this report to the bridge's maintainers."
+    ),
+    "probe.effect.form_unknown_type": (
+        "The bridge does not know this data type: such items are shown read-only."
     ),
     "probe.effect.task_link_default": (
         "Task links open the task's process page (a page the sources document). To link to "
@@ -254,8 +274,29 @@ JA: dict[str, str] = {
         "テナントがブリッジの要求する並び順を無視しています: プロセスの多いアプリでは購読が"
         "新しいプロセスを見逃すおそれがあります。このレポートをブリッジの開発者に送ってください。"
     ),
-    "probe.effect.form_parser_pending": (
-        "ブリッジはまだタスクフォームを読みません。上の構造はそのときのために記録しています。"
+    "probe.effect.form_read": (
+        "ブリッジはこのフォームを読めます: このようなタスクでは「処理…」とタスク自身のボタンが"
+        "使えます。"
+    ),
+    "probe.effect.form_unreadable": (
+        "ブリッジはこの応答をタスクフォームとして読めません: 「処理…」とタスクのボタンは"
+        "「Questetra を利用できません」と表示し、このタスクは Questetra で処理することに"
+        "なります。このレポートをブリッジの開発者に送ってください。"
+    ),
+    "probe.effect.form_values_unread": (
+        "ブリッジはこれらの値を読めません: モーダルには空欄で表示され、保存すると空で送られます。"
+        "このレポートをブリッジの開発者に送ってください。"
+    ),
+    "probe.effect.form_no_var_name": (
+        "これらの項目にはフィールド名がなく、ブリッジは保存できません: 読み取り専用で表示します。"
+        "このレポートをブリッジの開発者に送ってください。"
+    ),
+    "probe.effect.form_buttons": (
+        "フロー ID のないボタンがあります: ブリッジはそれを表示しないため、その選択は Questetra で"
+        "行うことになります。このレポートをブリッジの開発者に送ってください。"
+    ),
+    "probe.effect.form_unknown_type": (
+        "ブリッジはこのデータ型を知りません: その項目は読み取り専用で表示します。"
     ),
     "probe.effect.task_link_default": (
         "タスクのリンクはそのプロセスの画面 (資料にある画面) を開きます。タスク自体にリンクする"

@@ -22,7 +22,9 @@ from bot.questetra import answers, contract
 from bot.questetra.answers import AnswerKind
 from bot.questetra.contract import Spec
 from bot.questetra.errors import QuestetraError
+from bot.questetra.forms import parse_xml
 from bot.questetra.oauth import TOKEN_PATH, QuestetraOAuth, classify_token_answer
+from bot.questetra.probe_forms import judge_form
 from bot.questetra.probe_report import (
     Finding,
     Report,
@@ -49,11 +51,8 @@ class _Seen:
     offered: list[dict[str, Any]]
 
 
-# HOOK(forms): the "forms" engineer's task-form parser (bot/questetra/forms.py) is not on main
-# yet. When it is, set FORM_PARSER to a function that reads a Form/viewXml root and returns
-# findings about what the bot understood; until then the probe reports the XML's structure only.
-FormParser = Callable[[ET.Element], list[Finding]]
-FORM_PARSER: FormParser | None = None
+# Judges one Form/viewXml answer (its body, the task asked for) with the bridge's own parser.
+FormParser = Callable[[bytes, int], list[Finding]]
 
 
 async def run_probe(
@@ -63,7 +62,7 @@ async def run_probe(
     checks: bool = False,
     oauth: QuestetraOAuth | None = None,
     task_url_is_default: bool = True,
-    form_parser: FormParser | None = None,
+    form_parser: FormParser = judge_form,
 ) -> Report:
     """Probe the tenant behind ``http`` (its base URL) as the user of ``auth``."""
     sections = [Section("probe.section.connection", (await _unauthenticated(http),))]
@@ -76,7 +75,7 @@ async def run_probe(
     sections.append(Section("probe.section.lists", tuple(await _lists(http, auth, seen))))
     sections.append(Section("probe.section.values", tuple(await _values(http, auth, seen))))
     sections.append(Section("probe.section.search", tuple(await _search(http, auth, seen))))
-    form = await _form(http, auth, seen, form_parser or FORM_PARSER)
+    form = await _form(http, auth, seen, form_parser)
     sections.append(Section("probe.section.form", tuple(form)))
     sections.append(Section("probe.section.links", (_links(task_url_is_default),)))
     if checks:
@@ -322,9 +321,10 @@ async def _search(http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen) -> l
 
 
 async def _form(
-    http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen, parser: FormParser | None
+    http: httpx2.AsyncClient, auth: httpx2.Auth, seen: _Seen, parser: FormParser
 ) -> list[Finding]:
-    """§4: the task form XML's structure (element names and attributes, never text)."""
+    """§4: the task form XML's structure (element names and attributes, never text), then
+    what the bridge's own form parser makes of it (:mod:`bot.questetra.probe_forms`)."""
     key = "probe.check.form"
     workitem = next((i.get("id") for i in seen.allocated if isinstance(i.get("id"), int)), None)
     if workitem is None:
@@ -332,16 +332,15 @@ async def _form(
     response = await _get(http, "API/PE/Workitem/Form/viewXml", auth, workitemId=workitem)
     if isinstance(response, Exception) or response.status_code != 200:
         return [_failure(key, response)]
-    root = answers.safe_xml(response.content) if not answers.is_web_page(response) else None
+    if answers.is_web_page(response):
+        return [_failure(key, response)]
+    # A prefix used without its declaration is no XML to a strict parser; the bridge's own
+    # reader strips it (forms.parse_xml), so the outline does the same rather than fail.
+    root = answers.safe_xml(response.content) or parse_xml(response.content)
     if root is None:
         return [_failure(key, response)]
     structure = Finding(key, Status.INFO, tuple(_xml_outline(root)))
-    if parser is None:
-        pending = Finding(
-            "probe.check.form_parser", Status.SKIPPED, (), "probe.effect.form_parser_pending"
-        )
-        return [structure, pending]
-    return [structure, *parser(root)]  # the bot's own form parser judges it
+    return [structure, *parser(response.content, workitem)]
 
 
 def _xml_outline(root: ET.Element, limit: int = 60) -> list[str]:

@@ -8,7 +8,7 @@ clock moved past any backoff or lease; then each scenario checks the same four t
 - every new task got a DM (nothing lost),
 - exactly one (counted on the fake Slack: successful ``chat.postMessage`` calls by workitem id),
 - no ``user_links`` / ``outbox`` row is still leased,
-- ``GET /healthz`` answers 200.
+- ``GET /healthz`` answers 200 (liveness: no I/O) and ``GET /readyz`` 200 (the database is back).
 
 A replica "killed" mid-delivery is a :class:`Killed` raised at the chosen step: it is a
 ``BaseException``, so no ``except Exception`` in the bot cleans up after it, as after a SIGKILL.
@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.db.alert_models import OutboxMessage
 from bot.db.engine import create_engine
 from bot.db.models import UserLink
+from bot.web import READY_TIMEOUT
 from tests.conftest import FAST, bot_app, settle
 from tests.emulators.slack import FakeSlack
 from tests.faults.proxy import TcpProxy
@@ -209,6 +210,8 @@ async def assert_exactly_once(
     assert await count(engine, leased_links) == 0, "stuck poll lease"
     assert await count(engine, leased_rows) == 0, "stuck outbox lease"
     assert (await bot.get("/healthz")).status_code == 200
+    ready = await bot.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "ok", ready.text
 
 
 async def link_state(engine: AsyncEngine, user_id: str = "U_EN") -> tuple[str, int]:
@@ -339,14 +342,18 @@ async def test_database_drops_mid_poll_and_mid_delivery(
     monkeypatch.setattr(alerts, "record_in", record_then_drop)
     clock.advance(90)
     await failed_round(app.state.poller.run_once())
-    health = await bot.get("/healthz")
-    assert health.status_code == 200
+    # Liveness does no I/O: the process lives whatever the database does. Readiness tells.
+    assert (await bot.get("/healthz")).status_code == 200
+    ready = await bot.get("/readyz")
     queued = select(func.count()).select_from(OutboxMessage)
     assert await count(engine, queued) <= len(expected) - 2  # at least one link's are missing
     if fault == "reset+refuse":
-        assert health.json()["database"] == "unreachable"
+        assert ready.status_code == 503
+        assert ready.json() == {"ready": False, "database": "unreachable"}
         leased = select(func.count()).where(UserLink.lease_owner.is_not(None))
         assert await count(engine, leased) >= 1  # nobody could hand these back
+    else:  # a reset only: the next connection works
+        assert ready.status_code == 200 and ready.json()["database"] == "ok", ready.text
     db_proxy.heal()
 
     # The links whose round broke are polled again: once their lease is over (if still held)
@@ -369,6 +376,8 @@ async def test_database_drops_mid_poll_and_mid_delivery(
     monkeypatch.setattr(client, "chat_postMessage", post_then_drop)
     await failed_round(app.state.sender.run_once())
     assert (await bot.get("/healthz")).status_code == 200
+    if fault == "reset+refuse":
+        assert (await bot.get("/readyz")).status_code == 503
     sent = select(func.count()).where(OutboxMessage.state == "sent")
     assert len(alerts_posted(slack)) > await count(engine, sent)  # posted, not recorded
     if fault == "reset+refuse":
@@ -390,13 +399,17 @@ async def test_database_blackhole_does_not_hang_health(
     clock.advance(90)
     stuck = asyncio.create_task(app.state.poller.run_once())
     try:
+        # Neither probe waits on the swallowed connections: liveness does no I/O, readiness
+        # gives up after READY_TIMEOUT (the bounds here only turn a hang into a failure).
         health = await asyncio.wait_for(bot.get("/healthz"), timeout=5)
+        ready = await asyncio.wait_for(bot.get("/readyz"), timeout=READY_TIMEOUT + 10)
     finally:
         db_proxy.heal()  # the partition ends: the swallowed connections are reset
         await asyncio.gather(stuck, return_exceptions=True)
         await settle()
-    assert health.status_code == 200
-    assert health.json()["database"] == "unreachable"
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    assert ready.status_code == 503
+    assert ready.json() == {"ready": False, "database": "unreachable"}
     await recover(app, clock)
     await assert_exactly_once(slack, engine, bot, expected)
 

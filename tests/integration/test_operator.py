@@ -165,6 +165,14 @@ def test_sqlite_in_a_missing_folder_is_one_line(base, tmp_path) -> None:
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert "cannot open the file: does its folder exist" in line
+    # Said before any connection is tried (no worker thread left to race the closing loop).
+    migrate = run_cli(["migrate"], env, tmp_path)
+    assert migrate.returncode == 2
+    (line,) = migrate.stderr.strip().splitlines()
+    assert "cannot open the file: does its folder exist" in line
+    check = run_cli(["check"], env, tmp_path)
+    assert "FAIL database: cannot connect to SQLite file" in check.stdout
+    assert not (tmp_path / "missing").exists()
 
 
 # ---------------------------------------------------------------- serve: a clean start
@@ -308,6 +316,10 @@ def test_check_passes_on_a_sound_setup(base, oauth_client, tmp_path) -> None:
     )
     assert any(
         line.startswith("OK   questetra oauth: client bridge-client accepted") for line in lines
+    )
+    (questetra,) = [line for line in lines if line.startswith("OK   questetra: ")]
+    assert questetra.endswith(
+        "; checked without a credential (`python -m bot probe` checks as a linked user)"
     )
     assert lines[-1] == "All checks passed."
 

@@ -5,7 +5,8 @@ passwords) ever appears in it."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, get_args
 
 import httpx2
 import pytest
@@ -15,13 +16,12 @@ from bot.__main__ import main
 from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.db.models import UserLink
-from bot.questetra.client import build_http_client
-from bot.questetra.probe import run_probe
 from bot.questetra.probe_report import Finding, Report, Status, render
 from bot.services.linking import owner_of
 from bot.services.probe import LinkChoice, ProbeSetupError, probe_with_link, probe_with_password
 from tests.conftest import ENCRYPTION_KEY
 from tests.emulators.questetra import EmulatorState, Field
+from tests.emulators.questetra.form_settings import ValueShape
 from tests.emulators.questetra.switches import VALUE_SHAPES
 from tests.emulators.questetra.tokens import _mint
 
@@ -149,9 +149,13 @@ async def test_default_tenant(settings: Settings, questetra: EmulatorState) -> N
     assert "errorCode digits, type CamelCase" in finding(report, "probe.check.accept_refusal").lines
     assert finding(report, "probe.check.start_refusal").status is Status.INFO
     assert "/message-start-event-errors" in finding(report, "probe.check.start_refusal").lines
-    # The form section is there, and the parser hook says it is pending (HOOK(forms)).
+    # The form section: the XML's outline, then the bridge's own parser reads every item.
     assert finding(report, "probe.check.form").status is Status.INFO
-    assert finding(report, "probe.check.form_parser").effect == "probe.effect.form_parser_pending"
+    form = finding(report, "probe.check.form_parser")
+    assert form.status is Status.OK and form.effect == "probe.effect.form_read"
+    assert "buttons (user-select): 1" in form.lines
+    assert "data-type 11 (SELECT): value <item(display,value)> (read)" in form.lines
+    assert "data-type 8 (USER): value <quser(email,id,name)> (read)" in form.lines
     assert "9999-99-99T99:99:99+9999" in text  # date formats as patterns
     assert report.clean
     assert "Summary:" in text and "まとめ" in render(report, "ja")
@@ -267,17 +271,122 @@ async def test_a_moved_base_url_is_named(settings: Settings, questetra: Emulator
     assert credential.effect == "probe.effect.base_url_redirect"
 
 
-async def test_the_form_parser_hook(settings: Settings, questetra: EmulatorState) -> None:
-    """HOOK(forms): a parser passed in (later: bot/questetra/forms.py) judges the form XML."""
-    seen: list[str] = []
+@pytest.mark.parametrize("shape", get_args(ValueShape))
+async def test_every_form_value_shape_is_read(
+    settings: Settings, questetra: EmulatorState, shape: ValueShape
+) -> None:
+    """Each ``<value>`` encoding the emulator offers (FormSettings.value_shape) is read by the
+    bridge's own parser, for every data type of the tenant's app."""
+    questetra.form.value_shape = shape
+    report = await probe(settings)
+    form = finding(report, "probe.check.form_parser")
+    assert form.status is Status.OK, form
+    values = [line for line in form.lines if line.startswith("data-type")]
+    assert len({line.split(" ")[1] for line in values}) == 9  # every type of the app, with a value
+    assert all(line.endswith("(read)") for line in values), values
+    if shape == "text":
+        assert "data-type 8 (USER): value text (read)" in values
+        assert "data-type 13 (TABLE): value text (XML list) (read)" in values
+    else:
+        assert "data-type 10 (DATETIME): value <date,time> (read)" in values
+    assert leaks(render(report, "en"), questetra) == []
 
-    def parser(root: Any) -> list[Finding]:
-        seen.append(root.tag)
-        return [Finding("probe.check.form_parser", Status.OK, ("buttons: 1",))]
 
-    async with build_http_client(settings.questetra_base_url) as http:
-        report = await run_probe(http, httpx2.BasicAuth(EMAIL, PASSWORD), form_parser=parser)
-    assert seen and finding(report, "probe.check.form_parser").lines == ("buttons: 1",)
+async def test_hidden_read_only_and_buttons_are_counted(
+    settings: Settings, questetra: EmulatorState
+) -> None:
+    with questetra.lock:
+        for item in questetra.db.workitems.values():
+            item.editable_fields = frozenset({"q_text"})
+            item.hidden_fields = frozenset({"q_files"})
+            item.flows, item.flow_ids = ("Approve", "Reject"), (71, 72)
+    form = finding(await probe(settings), "probe.check.form_parser")
+    assert form.status is Status.OK
+    assert form.lines[0] == (
+        "items: 9 (editable in Slack 1, shown read-only 7, hidden 1); positions: 1"
+    )
+    assert "buttons (user-select): 2" in form.lines
+
+
+class _Rewrite(httpx2.AsyncBaseTransport):
+    """The emulator's answers, with Form/viewXml's body edited: a tenant that differs."""
+
+    def __init__(self, edit: Callable[[str], str]) -> None:
+        self._real = httpx2.AsyncHTTPTransport()
+        self._edit = edit
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self._real.handle_async_request(request)
+        if not request.url.path.endswith("/Form/viewXml"):
+            return response
+        body = (await response.aread()).decode()
+        edited = self._edit(body)
+        assert edited != body, "the edit changed nothing"
+        headers = {"content-type": response.headers["content-type"]}
+        return httpx2.Response(response.status_code, headers=headers, content=edited.encode())
+
+    async def aclose(self) -> None:
+        await self._real.aclose()
+
+
+def _sub(pattern: str, new: str) -> Callable[[str], str]:
+    return lambda body: re.sub(pattern, new, body)
+
+
+@pytest.mark.parametrize(
+    ("edit", "effect", "line"),
+    [
+        (
+            _sub(r"<data-type>0</data-type>", "<data-type>99</data-type>"),
+            "probe.effect.form_unknown_type",
+            "data-type 99: not known",
+        ),
+        (
+            _sub(r"(</?)quser>", r"\1person>"),
+            "probe.effect.form_values_unread",
+            "data-type 8 (USER): value <person(email,id,name)>: not read",
+        ),
+        (
+            _sub(r"<var-name>q_text</var-name>", ""),
+            "probe.effect.form_no_var_name",
+            "data-type 0: 1 writable item(s) without var-name",
+        ),
+        (
+            _sub(r"<flow-id>[^<]*</flow-id>", ""),
+            "probe.effect.form_buttons",
+            "user-select: 1 without flow-id",
+        ),
+        (
+            _sub(r"(</?)workitem-form", r"\1workitem"),
+            "probe.effect.form_unreadable",
+            "root element: workitem",
+        ),
+    ],
+    ids=["unknown-type", "unknown-value", "no-var-name", "no-flow-id", "not-a-form"],
+)
+async def test_a_form_the_bridge_reads_differently_is_reported(
+    settings: Settings, questetra: EmulatorState, edit: Callable[[str], str], effect: str, line: str
+) -> None:
+    report = await probe(settings, transport=_Rewrite(edit))
+    form = finding(report, "probe.check.form_parser")
+    assert form.status is Status.MISMATCH and form.effect == effect, form
+    assert line in form.lines
+    assert not report.clean
+    text = render(report, "en")
+    assert leaks(text, questetra) == []
+    assert "send this report" in text or effect == "probe.effect.form_unknown_type"
+
+
+async def test_an_undeclared_prefix_is_read_as_the_bridge_reads_it(
+    settings: Settings, questetra: EmulatorState
+) -> None:
+    """``ns2:`` used without its declaration is no XML to a strict parser; the bridge's reader
+    strips the prefix ([TITANIUM] reads local names), so the probe judges it the same way."""
+    report = await probe(settings, transport=_Rewrite(_sub(r' xmlns:ns2="[^"]*"', "")))
+    assert finding(report, "probe.check.form").status is Status.INFO
+    form = finding(report, "probe.check.form_parser")
+    assert form.status is Status.OK, form
+    assert "data-type 11 (SELECT): value <item(display,value)> (read)" in form.lines
 
 
 # ---------------------------------------------------------------- as a linked user, and the CLI

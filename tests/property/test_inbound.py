@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx2
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -554,26 +554,63 @@ def hook_bodies(draw: st.DrawFn) -> tuple[str, bytes]:
         ),
     ),
     sent=hook_bodies(),
+    suffix=st.sampled_from(["", "/", "//", "/x", "/x/"]),
 )
+@example(token="0", sent=(FORM, b"title=x"), suffix="/")  # once a 307 to /hooks/0
+@example(token="", sent=(FORM, b"title=x"), suffix="/")  # /hooks//
 async def test_unknown_webhook_tokens_change_nothing(
     token: str,
     sent: tuple[str, bytes],
+    suffix: str,
     hook_path: str,
     bot: httpx2.AsyncClient,
     slack: FakeSlack,
     engine: AsyncEngine,
 ) -> None:
-    if f"/hooks/{token}" == hook_path:
+    """An unknown token, or any odd URL under /hooks/ (a trailing slash, a deeper path, an
+    empty token), answers like an unknown token: 404 (405 for a method), never a redirect that
+    tells which routes exist; nothing is posted, nothing is written."""
+    path = f"/hooks/{quote(token, safe='')}{suffix}"
+    if path == hook_path:
         return
     before = await row_counts(engine)
     content_type, body = sent
-    response = await bot.post(
-        f"/hooks/{quote(token, safe='')}", content=body, headers={"Content-Type": content_type}
-    )
+    response = await bot.post(path, content=body, headers={"Content-Type": content_type})
     # 413: a body above the hooks' limit is refused before the token is even looked at.
     assert response.status_code in (404, 405, 413)
+    assert "location" not in response.headers
     assert slack.calls == []
     assert await row_counts(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/healthz/"),
+        ("GET", "/readyz/"),
+        ("GET", "/metrics/"),
+        ("POST", "/slack/events/"),
+        ("GET", "/questetra/oauth/start/"),
+        ("GET", "/questetra/oauth/callback/"),
+        ("GET", "/slack/install/"),
+    ],
+)
+async def test_no_route_answers_a_near_miss_with_a_redirect(
+    method: str, path: str, bot: httpx2.AsyncClient
+) -> None:
+    """Every route matches exactly (bot.web.exact_paths): a trailing slash is an unknown path."""
+    response = await bot.request(method, path)
+    assert response.status_code == 404, (path, response.status_code)
+    assert "location" not in response.headers
+
+
+async def test_a_known_hook_with_a_trailing_slash_posts_nothing(
+    hook_path: str, bot: httpx2.AsyncClient, slack: FakeSlack
+) -> None:
+    body = urlencode({"title": "x", "text": "y"}).encode()
+    response = await bot.post(f"{hook_path}/", content=body, headers={"Content-Type": FORM})
+    assert response.status_code == 404 and "location" not in response.headers
+    assert slack.calls_to("chat.postMessage") == []
 
 
 @APP

@@ -261,4 +261,5 @@ def _requests(s: EmulatorState, body: dict[str, Any], path: dict[str, str]) -> o
         "requests": [asdict(r) for r in s.requests],
         "token_requests": [asdict(t) for t in s.token_requests],
         "start_event_submissions": [t._asdict() for t in s.start_event_submissions],
+        "form_saves": [asdict(f) for f in s.form_saves],
     }
