@@ -79,7 +79,14 @@ MESSAGES: dict[str, str] = {
     "basic.password": "API password",
     "basic.submit": "Link",
     "basic.cancel": "Cancel",
-    "basic.wrong_password": "Questetra did not accept this e-mail and API password.",
+    "basic.wrong_password": (
+        "This e-mail and API password did not link. Use the e-mail of your own Slack profile "
+        "(or the address your admin mapped for you) and your Questetra API password."
+    ),
+    "basic.throttled": (
+        "Too many attempts. Wait 15 minutes, then try again; if you forgot your API password, "
+        "set a new one in Questetra (Account Settings > API Password)."
+    ),
     "basic.email_mismatch": (
         "This Questetra account's e-mail is not your Slack e-mail. You can only link your own account."
     ),
@@ -128,6 +135,10 @@ MESSAGES: dict[str, str] = {
     "error.not_linked": "Link your Questetra account first.",
     "error.needs_relink": "Your Questetra link has expired or was revoked. Please link it again.",
     "error.feature_disabled": "Your admin has not enabled this. Please ask them.",
+    "error.team_not_allowed": (
+        "This Slack workspace is not allowed to use this Questetra bridge. Ask the bridge's "
+        "operator to add it (SLACK_ALLOWED_TEAM_IDS)."
+    ),
     "error.permission_denied": "You are not allowed to do this. Please ask your admin.",
     "error.questetra_forbidden": (
         "Questetra refused this: your Questetra edition or your rights in Questetra do not allow "

@@ -80,7 +80,14 @@ MESSAGES: dict[str, str] = {
     "basic.password": "API パスワード",
     "basic.submit": "連携",
     "basic.cancel": "キャンセル",
-    "basic.wrong_password": "このメールアドレスと API パスワードは Questetra に受け付けられませんでした。",
+    "basic.wrong_password": (
+        "このメールアドレスと API パスワードでは連携できませんでした。Slack プロフィールの自分の"
+        "メールアドレス（または管理者が対応付けたアドレス）と Questetra の API パスワードを使ってください。"
+    ),
+    "basic.throttled": (
+        "試行回数が多すぎます。15 分待ってからもう一度お試しください。API パスワードを忘れた場合は"
+        "Questetra（アカウント設定 > API パスワード）で新しく設定してください。"
+    ),
     "basic.email_mismatch": (
         "この Questetra アカウントのメールアドレスは Slack のメールアドレスと異なります。"
         "連携できるのは自分のアカウントだけです。"
@@ -130,6 +137,10 @@ MESSAGES: dict[str, str] = {
     "error.not_linked": "先に Questetra アカウントを連携してください。",
     "error.needs_relink": "Questetra との連携の期限が切れたか、取り消されました。再連携してください。",
     "error.feature_disabled": "管理者がこの機能を有効にしていません。管理者にお問い合わせください。",
+    "error.team_not_allowed": (
+        "この Slack ワークスペースはこの Questetra ブリッジを利用できません。ブリッジの運用担当者に"
+        "追加を依頼してください（SLACK_ALLOWED_TEAM_IDS）。"
+    ),
     "error.permission_denied": "この操作は許可されていません。管理者にお問い合わせください。",
     "error.questetra_forbidden": (
         "Questetra に拒否されました: ご利用の Questetra のエディションまたは権限では許可されていません。"

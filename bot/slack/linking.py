@@ -189,6 +189,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 errors={BlockId.API_PASSWORD: t(locale, "basic.wrong_password")},
             )
             return
+        if result.outcome is Outcome.THROTTLED:
+            await ack(
+                response_action="errors",
+                errors={BlockId.API_PASSWORD: t(locale, "basic.throttled")},
+            )
+            return
         if result.outcome in (Outcome.EMAIL_MISMATCH, Outcome.EMAIL_HIDDEN):
             key = f"basic.{result.outcome.value}"
             await ack(response_action="errors", errors={BlockId.EMAIL: t(locale, key)})

@@ -196,15 +196,20 @@ class FakeSlack:
         is_owner: bool = False,
         deleted: bool = False,
         is_bot: bool = False,
+        team_id: str | None = None,
+        is_stranger: bool = False,
     ) -> dict[str, Any]:
         """Register a member; returns the `users.info` user object (with locale). ``email=None``:
-        a member whose profile has no e-mail (guests, some accounts): Slack omits the field."""
+        a member whose profile has no e-mail (guests, some accounts): Slack omits the field.
+        `team_id`: the user's own workspace when it is another one (a Slack Connect user),
+        `is_stranger` as users.info marks users of an organisation the workspace shares no
+        channel with."""
         name = name or (email or user_id).split("@", 1)[0]
         real_name = real_name or name
         offset, label = _tz_offset(tz, self.clock())
         user: dict[str, Any] = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "name": name,
             "deleted": deleted,
             "color": "9f69e7",
@@ -231,6 +236,8 @@ class FakeSlack:
             "updated": int(self.clock()),
             "locale": locale,
         }
+        if is_stranger:
+            user["is_stranger"] = True
         with self.lock:
             self._users[user_id] = user
             return copy.deepcopy(user)
