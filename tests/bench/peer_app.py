@@ -39,6 +39,8 @@ from bot.crypto import KeyRing
 from bot.db.models import UserLink
 from bot.domain.tasks import newest_first
 from bot.questetra.tasks import parse_task
+from bot.questetra.urls import QuestetraLinks
+from bot.slack.render import finish_message
 from bot.slack.task_blocks import tasks_message
 
 LISTS = (("allocated", "API/PE/Workitem/listAllocated"), ("offered", "API/PE/Workitem/listOffered"))
@@ -48,6 +50,7 @@ def build_app(environ: dict[str, str]) -> Starlette:
     engine = create_async_engine(to_async_database_url(environ["DATABASE_URL"]))
     keyring = KeyRing(environ["BOT_ENCRYPTION_KEYS"].split(","))
     base_url = environ["QUESTETRA_BASE_URL"]
+    links = QuestetraLinks(base_url.rstrip("/") + "/")
     http = httpx2.AsyncClient(base_url=base_url, timeout=10.0)
     bolt = AsyncApp(
         client=AsyncWebClient(token=environ["SLACK_BOT_TOKEN"], base_url=environ["SLACK_API_URL"]),
@@ -80,12 +83,14 @@ def build_app(environ: dict[str, str]) -> Starlette:
         )
         view = tasks_message(
             None,
-            base_url,
+            links,
             newest_first(allocated),
             newest_first(offered),
             now=datetime.now(UTC),
         )
-        await respond(text=view.text, blocks=view.blocks, response_type="ephemeral")
+        # The builders' texts are rendered (escaped, capped) on the way out, as the bridge does.
+        payload = finish_message({"text": view.text, "blocks": view.blocks})
+        await respond(text=payload["text"], blocks=payload["blocks"], response_type="ephemeral")
 
     handler = AsyncSlackRequestHandler(bolt)
 
