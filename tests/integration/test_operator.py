@@ -67,6 +67,7 @@ def test_env_example_as_is_lists_every_placeholder_at_once(command, tmp_path) ->
         "QUESTETRA_BASE_URL",
         "QUESTETRA_CLIENT_ID",
         "QUESTETRA_CLIENT_SECRET",
+        "BOT_PUBLIC_URL",
         "BOT_ENCRYPTION_KEYS",
     }
     assert len(problems) == len(placeholders), problems  # nothing else, nothing twice
