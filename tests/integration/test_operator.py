@@ -232,6 +232,31 @@ def test_a_misspelt_name_in_dot_env_is_named(base, tmp_path) -> None:
     assert f"NOTE {note.replace('SLACK_BOT_TOKN', 'QUESTETRA_BASIC_AUTHH')}" in check.stdout
 
 
+def test_socket_mode_without_slack_serves_says_so_in_one_line_and_stops(base, tmp_path) -> None:
+    """Slack unreachable in Socket Mode: serve still listens, each retry is one line (slack_sdk
+    logs a traceback per attempt, every ten seconds), and SIGTERM stops it."""
+    env = {
+        **base,
+        "SLACK_APP_TOKEN": "xapp-1-A0001-1-abcdef",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "LOG_FORMAT": "json",
+    }
+    served = Served(env, tmp_path)  # returns once /healthz answers
+    try:
+        served.wait_for('"slack.socket_mode_not_connected"')
+        served.wait_for("Failed to connect (error:")
+    finally:
+        output = served.stop()
+    assert "Traceback" not in output
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert len(records) == len(output.splitlines()), output  # every line is JSON
+    retries = [r for r in records if r["event"].startswith("Failed to connect (error:")]
+    assert retries and all(r["level"] == "warning" and "exception" not in r for r in retries)
+    # Stopped by the SIGTERM, the graceful way (not killed after Served's 20 s).
+    assert records[-1]["event"].startswith("Finished server process"), output
+    assert "bridge.stopped" in [r["event"] for r in records]
+
+
 # ---------------------------------------------------------------- serve: a clean start
 
 
