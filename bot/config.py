@@ -58,10 +58,10 @@ _PLACEHOLDER_HOST = re.compile(
 # Where to get each value: shown next to the variable when it is missing or wrong.
 HINTS: dict[str, str] = {
     "SLACK_SIGNING_SECRET": "Slack app settings > Basic Information > App Credentials > Signing Secret",
-    "SLACK_BOT_TOKEN": "Slack app settings > OAuth & Permissions > Bot User OAuth Token (xoxb-…)",
+    "SLACK_BOT_TOKEN": "Slack app settings > OAuth & Permissions > Bot User OAuth Token, xoxb-…",
     "SLACK_CLIENT_ID": "Slack app settings > Basic Information > App Credentials > Client ID",
     "SLACK_CLIENT_SECRET": "Slack app settings > Basic Information > App Credentials > Client Secret",
-    "SLACK_APP_TOKEN": "Slack app settings > Basic Information > App-Level Tokens (xapp-…)",
+    "SLACK_APP_TOKEN": "Slack app settings > Basic Information > App-Level Tokens, xapp-…",
     "SLACK_API_URL": "normally https://slack.com/api/",
     "QUESTETRA_BASE_URL": "your tenant URL, e.g. https://acme.questetra.net/",
     "QUESTETRA_CLIENT_ID": "Questetra System Settings > API Clients > OAuth 2.0 client id",
@@ -70,7 +70,7 @@ HINTS: dict[str, str] = {
     "QUESTETRA_BASIC_AUTH": "`true` or `false`",
     "ALERT_TASK_BUTTONS": "`true` or `false`",
     "BOT_PUBLIC_URL": "the https URL browsers use to reach this bot",
-    "BOT_ENCRYPTION_KEYS": "run `python -m bot keygen` and paste the key (comma-separated, newest first)",
+    "BOT_ENCRYPTION_KEYS": "run `python -m bot keygen` and paste the key; several keys: comma-separated, newest first",
     "DATABASE_URL": "e.g. sqlite:///./questetra-bot.db or postgresql://user@host/db",
     "HOST": "an address to listen on, e.g. 0.0.0.0",
     "PORT": "a port number, e.g. 3000",
