@@ -69,7 +69,7 @@ HINTS: dict[str, str] = {
     "QUESTETRA_SCOPE": "`any` or `read`",
     "QUESTETRA_BASIC_AUTH": "`true` or `false`",
     "ALERT_TASK_BUTTONS": "`true` or `false`",
-    "BOT_PUBLIC_URL": "the https URL browsers use to reach this bot",
+    "BOT_PUBLIC_URL": "the https address Slack and browsers reach this bot at, e.g. https://bridge.acme.com",
     "BOT_ENCRYPTION_KEYS": "run `python -m bot keygen` and paste the key; several keys: comma-separated, newest first",
     "DATABASE_URL": "e.g. sqlite:///./questetra-bot.db or postgresql://user@host/db",
     "HOST": "an address to listen on, e.g. 0.0.0.0",
