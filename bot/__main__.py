@@ -70,7 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     environ = dict(os.environ)
     settings = _settings("serve")
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, sql=settings.log_sql)
     log = structlog.stdlib.get_logger("bot")
     for note in _foreign(environ):
         log.warning("settings.ignored", detail=note)

@@ -35,9 +35,11 @@ from bot.questetra.tasks import ProcessApi, TaskApi
 from bot.services.alerts import AlertService
 from bot.services.credentials import CredentialService
 from bot.services.forms import FormService
+from bot.services.guards import RateLimiter, ReplayGuard
 from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
+from bot.serving import BodyLimitMiddleware, MetricsListener
 from bot.slack.alerts import channel_gone, subscription_stopped
 from bot.slack.app import build_slack_app
 from bot.slack.clients import EncryptedInstallationStore, SlackClients
@@ -46,7 +48,7 @@ from bot.slack.guard import Gate
 from bot.slack.ports import SlackPorts
 from bot.slack.profiles import ProfileCache
 from bot.startup import summary
-from bot.web import MetricsMiddleware, RequestIdMiddleware, exact_paths, routes
+from bot.web import MetricsMiddleware, RequestIdMiddleware, exact_paths, metrics_route, routes
 from bot.workers.leases import LeaseKeeper
 from bot.workers.maintenance import Maintenance
 from bot.workers.outbox import OutboxSender
@@ -121,7 +123,7 @@ def create_app(
     tuning = tuning or Tuning()
     owner = _owner_id()
     owns_engine = engine is None
-    engine = engine or create_engine(settings.async_database_url)
+    engine = engine or create_engine(settings.async_database_url, log_sql=settings.log_sql)
     sessions = create_session_factory(engine)
     keyring = KeyRing(settings.bot_encryption_keys)
     metrics = Metrics()
@@ -157,6 +159,7 @@ def create_app(
         sessions=sessions, keyring=keyring, clock=clock, oauth=oauth, events=ports, metrics=metrics
     )
     task_api = TaskApi(api)
+    rates = RateLimiter(sessions=sessions, clock=clock)
     forms = FormService(
         credentials=credentials,
         api=api,
@@ -204,6 +207,7 @@ def create_app(
             directory=ports,
             public_url=settings.bot_public_url,
             basic_auth_default=settings.questetra_basic_auth,
+            rates=rates,
         ),
         credentials=credentials,
         tasks=TaskService(credentials=credentials, api=task_api, sessions=sessions, clock=clock),
@@ -218,6 +222,8 @@ def create_app(
             interval=interval,
         ),
         webhooks=Webhooks(sessions=sessions, clock=clock, public_url=settings.bot_public_url),
+        replays=ReplayGuard(sessions=sessions, clock=clock),
+        rates=rates,
         wake_poller=poller.wake,
         wake_sender=lambda: _wake_all(senders),
     )
@@ -300,6 +306,27 @@ def create_app(
             questetra=settings.questetra_base_url,
             owner=owner,
         )
+        if settings.any_team_allowed:
+            # Every workspace that installs the app can vouch for any e-mail address.
+            log.warning(
+                "slack.any_team_allowed",
+                detail="SLACK_ALLOWED_TEAM_IDS=any: every Slack workspace that installs this app "
+                "may link any Questetra account its admins give a matching e-mail; name the "
+                "allowed team ids instead",
+            )
+        metrics_listener = (
+            MetricsListener(
+                metrics_route(deps), host=settings.metrics_host, port=settings.metrics_port
+            )
+            if settings.metrics_port is not None
+            else None
+        )
+        if metrics_listener is not None:
+            try:
+                await metrics_listener.start()
+            except OSError as exc:
+                log.error("metrics.listen_failed", detail=str(exc))  # noqa: TRY400 - no traceback: the line says it all
+                raise
         await slack_clients.open_session()
         loops: list[Coroutine[Any, Any, None]] = (
             [
@@ -363,6 +390,8 @@ def create_app(
                 await poller.release_all()
                 await sender.release_all()
             await questetra_http.aclose()
+            if metrics_listener is not None:
+                await metrics_listener.stop()
             # Last: the workers above post to Slack until they stop.
             await slack_clients.close_session()
             if owns_engine:
@@ -375,6 +404,8 @@ def create_app(
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(MetricsMiddleware, metrics=deps.metrics, routes=app_routes),
+            # Inside the metrics: refused bodies are counted (413) too.
+            Middleware(BodyLimitMiddleware),
         ],
     )
     exact_paths(app)

@@ -150,6 +150,15 @@ async def check_slack(settings: Settings) -> CheckResult:
     except Exception as exc:  # noqa: BLE001 - network errors of any kind
         return CheckResult("slack", False, _unreachable(settings, exc))
     who = f"workspace {response.get('team')} ({response.get('team_id')})"
+    allowed = [t for t in settings.slack_allowed_team_ids if t != "any"]
+    own = {response.get("team_id"), response.get("enterprise_id")}
+    if allowed and not own & set(allowed):
+        return CheckResult(
+            "slack",
+            False,
+            f"SLACK_BOT_TOKEN belongs to {who}, which SLACK_ALLOWED_TEAM_IDS does not name: every "
+            "request would be refused; add its team id or unset SLACK_ALLOWED_TEAM_IDS",
+        )
     header = response.headers.get("x-oauth-scopes") or response.headers.get("X-OAuth-Scopes")
     if header is None:
         return CheckResult(
@@ -292,6 +301,39 @@ async def check_oauth_client(
     )
 
 
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def check_exposure(settings: Settings) -> CheckResult:
+    """Who can read /metrics and who may install the bridge (issue #16)."""
+    if settings.any_team_allowed:
+        return CheckResult(
+            "exposure",
+            False,
+            "SLACK_ALLOWED_TEAM_IDS=any: every Slack workspace that installs the app can link "
+            "any Questetra account its admins give a matching e-mail; name the allowed team ids",
+        )
+    if (
+        not settings.metrics_separate
+        and settings.metrics_token is None
+        and settings.host not in _LOOPBACK
+    ):
+        return CheckResult(
+            "exposure",
+            False,
+            f"/metrics is served to anyone who reaches {settings.host}:{settings.port}: set "
+            "METRICS_TOKEN (Prometheus sends it as a bearer token), or METRICS_PORT for a "
+            "separate listener only Prometheus reaches",
+        )
+    where = (
+        f"its own listener {settings.metrics_host}:{settings.metrics_port}"
+        if settings.metrics_separate
+        else f"{settings.host}:{settings.port}"
+    )
+    guard = "with a bearer token" if settings.metrics_token is not None else "without a token"
+    return CheckResult("exposure", True, f"/metrics on {where}, {guard}")
+
+
 def check_start_events(settings: Settings, environ: Mapping[str, str]) -> CheckResult:
     if settings.start_events_file is None:
         return CheckResult(
@@ -326,7 +368,10 @@ async def run_checks(settings: Settings, environ: Mapping[str, str]) -> list[Che
         _bounded(check_questetra(settings), "questetra"),
         _bounded(check_oauth_client(settings), "questetra oauth"),
     )
-    return [r for r in results if r is not None] + [check_start_events(settings, environ)]
+    return [r for r in results if r is not None] + [
+        check_exposure(settings),
+        check_start_events(settings, environ),
+    ]
 
 
 async def startup_warnings(settings: Settings, engine: AsyncEngine) -> list[CheckResult]:
@@ -337,4 +382,4 @@ async def startup_warnings(settings: Settings, engine: AsyncEngine) -> list[Chec
         _bounded(check_socket_mode(settings), "socket mode"),
         _bounded(check_questetra(settings), "questetra"),
     )
-    return [r for r in results if r is not None and not r.ok]
+    return [r for r in (*results, check_exposure(settings)) if r is not None and not r.ok]

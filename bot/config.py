@@ -79,6 +79,15 @@ HINTS: dict[str, str] = {
     "START_EVENTS_FILE": "path to a YAML file of start events",
     "LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "LOG_FORMAT": "`console` or `json`",
+    "SLACK_ALLOWED_TEAM_IDS": (
+        "the workspace ids (T…) and Enterprise Grid org ids (E…) allowed to install and use the "
+        "bridge, comma-separated (Slack: About this workspace; or `any`, which lets every "
+        "workspace's admins vouch for e-mails)"
+    ),
+    "METRICS_TOKEN": "a long random string Prometheus sends as `Authorization: Bearer …`",
+    "METRICS_HOST": "the address of the separate /metrics listener, e.g. 127.0.0.1",
+    "METRICS_PORT": "the port of the separate /metrics listener, e.g. 9100 (not PORT)",
+    "LOG_SQL": "`true` only while debugging the database: SQL statements with their values",
     "QUESTETRA_TASK_URL": (
         "a template such as {base}PE/Workitem/Form/viewIframe?workitemId={workitem_id}, or unset "
         "to link tasks to their process page"
@@ -97,6 +106,7 @@ _PLACEHOLDER_CHECKED = (
     "QUESTETRA_CLIENT_SECRET",
     "BOT_PUBLIC_URL",
     "BOT_ENCRYPTION_KEYS",
+    "METRICS_TOKEN",
 )
 _TRUE = ("1", "true", "yes", "on")
 
@@ -183,6 +193,24 @@ def to_async_database_url(url: str) -> URL:
     raise ValueError(f"names the database {backend!r}: only sqlite and postgresql are supported")
 
 
+ANY_TEAM = "any"
+_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,20}$")
+
+
+def _check_team_ids(ids: list[str]) -> list[str]:
+    if any(i.lower() == ANY_TEAM for i in ids):
+        if len(ids) > 1:
+            raise ValueError("mixes `any` with ids: write either `any` or the ids")
+        return [ANY_TEAM]
+    wrong = [i for i in ids if not _TEAM_ID.match(i)]
+    if wrong:
+        raise ValueError(
+            f"holds {', '.join(repr(w[:24]) for w in wrong[:3])}: not a Slack team id (T…) or "
+            "Enterprise org id (E…)"
+        )
+    return ids
+
+
 class Settings(BaseModel):
     """Every setting of design.md §2; field aliases are the environment variable names."""
 
@@ -223,6 +251,17 @@ class Settings(BaseModel):
     # (Form/viewXml) when the alert is posted; false: alerts offer "Process…" only.
     alert_task_buttons: bool = Field(default=True, alias="ALERT_TASK_BUTTONS")
     admin_slack_user_ids: CsvList = Field(default_factory=list, alias="ADMIN_SLACK_USER_IDS")
+    # Who may install and use the bridge (design.md §3 Security): team ids, Enterprise org ids,
+    # or ["any"]. Empty: single-workspace mode trusts its own token's team only.
+    slack_allowed_team_ids: Annotated[CsvList, AfterValidator(_check_team_ids)] = Field(
+        default_factory=list, alias="SLACK_ALLOWED_TEAM_IDS"
+    )
+    # /metrics: a bearer token, and/or its own listener (then not served on PORT at all).
+    metrics_token: OptionalSecret = Field(default=None, alias="METRICS_TOKEN", repr=False)
+    metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST")
+    metrics_port: int | None = Field(default=None, alias="METRICS_PORT", ge=1, le=65535)
+    # SQL statements with their parameters in the log: never unless asked (values are secrets).
+    log_sql: bool = Field(default=False, alias="LOG_SQL")
     start_events_file: Annotated[Path | None, BeforeValidator(_empty_to_none)] = Field(
         default=None, alias="START_EVENTS_FILE"
     )
@@ -304,6 +343,16 @@ class Settings(BaseModel):
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
+    @property
+    def any_team_allowed(self) -> bool:
+        """SLACK_ALLOWED_TEAM_IDS=any: every workspace that installs the app is trusted."""
+        return self.slack_allowed_team_ids == [ANY_TEAM]
+
+    @property
+    def metrics_separate(self) -> bool:
+        """/metrics is served on its own listener (METRICS_PORT), not on PORT."""
+        return self.metrics_port is not None
+
 
 def _check_fernet_key(key: str) -> str:
     try:
@@ -364,6 +413,20 @@ def coherence_problems(values: Mapping[str, Any]) -> list[str]:
         problems.append(
             "QUESTETRA_CLIENT_ID + QUESTETRA_CLIENT_SECRET are required for OAuth linking "
             "(or set QUESTETRA_BASIC_AUTH=true to link with API passwords only)"
+        )
+    if not token and (cid or csecret) and not given("SLACK_ALLOWED_TEAM_IDS"):
+        problems.append(
+            "SLACK_ALLOWED_TEAM_IDS is required with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET: without "
+            "it any Slack workspace could install the bridge and vouch for any e-mail address "
+            f"({HINTS['SLACK_ALLOWED_TEAM_IDS']})"
+        )
+    if (
+        given("METRICS_PORT")
+        and str(values.get("METRICS_PORT")).strip() == str(values.get("PORT", 3000)).strip()
+    ):
+        problems.append(
+            "METRICS_PORT is the same as PORT: give /metrics its own port, or unset METRICS_PORT "
+            "to serve it on PORT"
         )
     return problems
 

@@ -16,6 +16,7 @@ from bot.questetra.api import QuestetraApi
 from bot.services.alerts import AlertService
 from bot.services.credentials import CredentialService
 from bot.services.forms import FormService
+from bot.services.guards import RateLimiter, ReplayGuard
 from bot.services.linking import LinkingService
 from bot.services.notifications import AlertPrefs, Subscriptions, Webhooks
 from bot.services.tasks import TaskService
@@ -48,6 +49,9 @@ class Deps:
     alert_prefs: AlertPrefs
     subscriptions: Subscriptions
     webhooks: Webhooks
+    # Request guards shared by the replicas (issue #16): replayed Slack requests, rate limits.
+    replays: ReplayGuard
+    rates: RateLimiter
     # Wakes the poller when a workflow pushes (set by create_app once the poller exists).
     wake_poller: Callable[[], None]
     # Wakes the outbox sender (an alert to update after a task was processed from Slack).

@@ -82,6 +82,14 @@ class PermissionDenied(UserFacingError):
     next_step = NextStep.ASK_ADMIN
 
 
+class RightsUnverified(UserFacingError):
+    """Slack did not answer when the user's admin rights were read: nothing was done (fail
+    closed) and the user may try again."""
+
+    key = "admin.error.unverified"
+    next_step = NextStep.RETRY_LATER
+
+
 class QuestetraUnavailable(UserFacingError):
     key = "error.questetra_unavailable"
     next_step = NextStep.RETRY_LATER

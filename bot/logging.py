@@ -9,10 +9,17 @@ from typing import Literal
 import structlog
 
 # Loggers that would print request bodies (tokens, user text) at DEBUG.
-_QUIET = ("slack_bolt", "slack_sdk", "httpx2", "httpcore2", "asyncio", "sqlalchemy.engine")
+_QUIET = ("slack_bolt", "slack_sdk", "httpx2", "httpcore2", "asyncio")
+# Loggers that print SQL with its parameters (sealed credentials, e-mails) at DEBUG or INFO:
+# aiosqlite logs every call with its arguments, SQLAlchemy its statements and parameters.
+_SQL = ("sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg")
 
 
-def configure_logging(level: str = "INFO", fmt: Literal["console", "json"] = "console") -> None:
+def configure_logging(
+    level: str = "INFO", fmt: Literal["console", "json"] = "console", *, sql: bool = False
+) -> None:
+    """Route stdlib and structlog logging to stderr at ``level``. SQL statements and their
+    parameters are logged only with ``sql`` (``LOG_SQL=true``), whatever ``level``."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -46,6 +53,12 @@ def configure_logging(level: str = "INFO", fmt: Literal["console", "json"] = "co
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    for name in _SQL:
+        logging.getLogger(name).setLevel(
+            logging.NOTSET if sql else max(logging.WARNING, logging.getLevelName(level))
+        )
+    if sql:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -43,6 +43,13 @@ class Metrics:
             ("kind", "outcome"),
             registry=self.registry,
         )
+        self.refused = Counter(
+            "bridge_refused_total",
+            "Requests and actions refused by a security guard, by reason (team: workspace not "
+            "allowed, replay: a signed request sent again, rate: a rate limit).",
+            ("reason",),
+            registry=self.registry,
+        )
         self.slack_shed = Counter(
             "bridge_slack_shed_total",
             "Slack requests acked, then told the bridge is busy: no slot for their work in time.",

@@ -111,6 +111,8 @@ def install_failed_page(reason: str, *, install_url: str) -> str:
         body = _paragraphs("web.failed.access_denied")
     elif reason in _EXPIRED:
         body = _paragraphs("web.failed.expired", install_url=install_url, link=install_url)
+    elif reason == "team_not_allowed":
+        body = _paragraphs("web.failed.team_not_allowed")
     elif reason in _STORAGE:
         body = _paragraphs("web.failed.storage")
     else:

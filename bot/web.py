@@ -7,6 +7,7 @@ import json
 import re
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -39,6 +40,7 @@ from bot.deps import Deps
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.pages import front_page, outcome_page
 from bot.services.linking import Outcome
+from bot.serving import MAX_HOOK_BODY, MAX_SLACK_BODY, bearer_matches
 from bot.slack.alert_blocks import webhook_post
 from bot.slack.clients import slack_error
 from bot.slack.linking import announce_link
@@ -46,7 +48,9 @@ from bot.slack.shape import is_well_formed
 
 log = structlog.stdlib.get_logger(__name__)
 
-MAX_HOOK_BODY = 16 * 1024
+# Pushes a channel takes a minute from its webhooks; polls a push may cause per linked user.
+HOOK_POSTS_PER_MINUTE = 60
+HOOK_POLL_DEBOUNCE = timedelta(seconds=30)
 # /readyz gives up after this long: an orchestrator probes every few seconds.
 READY_TIMEOUT = 2.0
 
@@ -92,8 +96,19 @@ def parse_hook_body(content_type: str, body: bytes) -> dict[str, Any] | None:
     return result
 
 
-# Slack's largest payloads (view submissions) are far below this; anything bigger is not Slack.
-MAX_SLACK_BODY = 1024 * 1024
+def is_ssl_check(body: bytes, content_type: str) -> bool:
+    """Slack's certificate check of a slash command's Request URL: an unsigned form POST with
+    ``ssl_check=1`` (and a legacy ``token``) that wants a 200 and nothing else. It is answered
+    before the signature check, like Bolt's own ``SslCheck`` middleware does, and it runs nothing.
+    Source: https://docs.slack.dev/interactivity/implementing-slash-commands/ and
+    https://docs.slack.dev/tools/bolt-python/reference/middleware/ssl_check/ssl_check.html"""
+    if "application/x-www-form-urlencoded" not in content_type.lower() or len(body) > 1024:
+        return False
+    try:
+        form = parse_qs(body.decode("ascii"), max_num_fields=8)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return form.get("ssl_check") == ["1"] and "command" not in form and "payload" not in form
 
 
 def slack_request_kind(body: dict[str, Any]) -> str:
@@ -110,9 +125,13 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
     verifier = SignatureVerifier(deps.settings.slack_signing_secret.get_secret_value())
 
     async def slack_events(request: Request) -> Response:
+        # BodyLimitMiddleware (bot/serving.py) refused anything above MAX_SLACK_BODY already.
         body = await request.body()
         if len(body) > MAX_SLACK_BODY:
             return PlainTextResponse("payload too large", status_code=413)
+        if is_ssl_check(body, request.headers.get("content-type", "")):
+            deps.metrics.slack_requests.labels(kind="ssl_check", outcome="200").inc()
+            return PlainTextResponse("")
         # Verify first, before parsing anything (Bolt verifies again: it is cheap).
         try:
             valid = verifier.is_valid_request(body, dict(request.headers))
@@ -210,6 +229,20 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
             return PlainTextResponse(
                 "malformed body: send title, text, processInstanceId, email", status_code=400
             )
+        # One channel takes at most HOOK_POSTS_PER_MINUTE pushes (issue #16 item 7): a leaked
+        # or looping webhook cannot flood it, nor spend the bot's Slack rate limit.
+        if not await deps.rates.hit(
+            f"hook-channel:{target.team_id}/{target.channel_id}",
+            limit=HOOK_POSTS_PER_MINUTE,
+            window=timedelta(minutes=1),
+        ):
+            deps.metrics.refused.labels("rate").inc()
+            log.warning("hook.rate_limited", webhook_id=target.webhook_id)
+            return PlainTextResponse(
+                f"too many posts to this channel: at most {HOOK_POSTS_PER_MINUTE} a minute",
+                status_code=429,
+                headers={"Retry-After": "60"},
+            )
         text, blocks = webhook_post(payload, deps.settings.questetra_base_url)
         try:
             client = await deps.slack_clients.for_team(target.team_id)
@@ -221,29 +254,55 @@ def routes(deps: Deps, slack: AsyncApp) -> list[Route]:
             return PlainTextResponse("could not post to Slack", status_code=502)
         if payload.get("email"):
             links = await deps.webhooks.links_for_email(target.team_id, str(payload["email"]))
-            await deps.alerts.mark_due(links)
-            if links:
+            # A poll per link at most every HOOK_POLL_DEBOUNCE (issue #16 item 7): pushes naming
+            # one person cannot turn into a stream of Questetra calls on their behalf.
+            due = [
+                link
+                for link in links
+                if await deps.rates.hit(f"hook-poll:{link}", limit=1, window=HOOK_POLL_DEBOUNCE)
+            ]
+            await deps.alerts.mark_due(due)
+            if due:
                 deps.wake_poller()  # the new task is announced within a second
         return PlainTextResponse("ok")
 
-    async def metrics(_: Request) -> Response:
-        try:
-            await refresh_gauges(deps)
-        except Exception as exc:  # noqa: BLE001 - the counters are still worth serving
-            log.warning("metrics.gauges_failed", error_type=type(exc).__name__)
-        return Response(deps.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    # /metrics on PORT unless it has its own listener (METRICS_PORT, bot/serving.py).
+    metrics = [] if deps.settings.metrics_separate else [metrics_route(deps)]
 
     return [
         Route("/", root, methods=["GET"]),
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        *metrics,
         Route("/questetra/oauth/start", oauth_start, methods=["GET"]),
         Route("/questetra/oauth/callback", oauth_callback, methods=["GET"]),
         Route("/hooks/{token}", hook, methods=["POST"]),
         *install_routes,
     ]
+
+
+def metrics_route(deps: Deps) -> Route:
+    """``GET /metrics`` (Prometheus text). With METRICS_TOKEN set, only for
+    ``Authorization: Bearer <METRICS_TOKEN>``: the series name teams, apps and volumes."""
+    token = deps.settings.metrics_token
+
+    async def metrics(request: Request) -> Response:
+        if token is not None and not bearer_matches(
+            request.headers.get("authorization"), token.get_secret_value()
+        ):
+            return PlainTextResponse(
+                "metrics need a bearer token (METRICS_TOKEN)",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        try:
+            await refresh_gauges(deps)
+        except Exception as exc:  # noqa: BLE001 - the counters are still worth serving
+            log.warning("metrics.gauges_failed", error_type=type(exc).__name__)
+        return Response(deps.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return Route("/metrics", metrics, methods=["GET"])
 
 
 # The callback URL carries a code: keep it out of caches and out of Referer headers.

@@ -14,7 +14,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.config import to_async_database_url
-from bot.db import alert_models, form_models, models  # noqa: F401 - registers the tables on the metadata
+from bot.db import alert_models, form_models, models, security_models  # noqa: F401 - registers the tables on the metadata
 from bot.db.base import Base
 from bot.db.engine import create_engine
 

@@ -15,8 +15,12 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 
-def create_engine(url: URL | str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys, WAL and a busy timeout so workers do not trip."""
+def create_engine(url: URL | str, *, log_sql: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine; SQLite gets foreign keys, WAL and a busy timeout so workers do not trip.
+
+    SQL parameters hold sealed credentials, e-mails and what people typed: they stay out of log
+    lines and exception messages (``hide_parameters``) unless ``log_sql`` (``LOG_SQL=true``)."""
+    kwargs.setdefault("hide_parameters", not log_sql)
     backend = make_url(url).get_backend_name()
     if backend == "postgresql":
         # Without deadlines a database that stops answering (a dropped link, a blackholed

@@ -124,7 +124,7 @@ def serve(sock: Any, folder: Path, *, open_browser: bool, keep: bool) -> int:
             questetra=questetra_server.url,
             folder=folder,
         )
-        configure_logging(settings.log_level, settings.log_format)
+        configure_logging(settings.log_level, settings.log_format, sql=settings.log_sql)
         try:
             bot_app = create_app(
                 settings, environ=start_event_environ(keys), tuning=Tuning(worker_tick=0.25)

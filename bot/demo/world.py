@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -233,9 +233,22 @@ def seed_questetra(state: EmulatorState, keys: Keys, redirect_uri: str) -> None:
     state.sign_in(HANAKO.email)
 
 
+# The seeded tasks were waiting before anyone linked: they are the baseline of a first link, not
+# news (a link announces only tasks listed after it, less 2 minutes of clock skew).
+SEEDED_AGO = timedelta(minutes=10)
+
+
 def seed_tasks(state: EmulatorState) -> None:
-    """Tasks allocated to and offered to each person."""
+    """Tasks allocated to and offered to each person (listed ten minutes ago)."""
     now = state.clock.now()
+    state.clock.advance(-SEEDED_AGO.total_seconds())
+    try:
+        _seed_tasks(state, now)
+    finally:
+        state.clock.advance(SEEDED_AGO.total_seconds())
+
+
+def _seed_tasks(state: EmulatorState, now: datetime) -> None:
     state.add_task(
         EXPENSE_APP,
         to=HANAKO.email,

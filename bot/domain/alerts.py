@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.tasks import ListKind, Task
+from bot.domain.typed import time_range
 
 POLL_BACKOFF_CAP = timedelta(minutes=15)
 SEND_BACKOFF_CAP = timedelta(minutes=10)
-_QUIET = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -55,11 +54,32 @@ class Diff:
     gone: frozenset[int] = frozenset()  # left both lists: close the alert
 
 
-def diff(previous: Snapshot | None, allocated: list[Task], offered: list[Task]) -> Diff:
+# Clocks of Questetra and the bridge may differ by this much: a task listed this long before the
+# link was made still counts as arriving after it (announced rather than absorbed).
+LINK_CLOCK_SKEW = timedelta(minutes=2)
+
+
+def diff(
+    previous: Snapshot | None,
+    allocated: list[Task],
+    offered: list[Task],
+    *,
+    linked_at: datetime | None = None,
+) -> Diff:
     """What changed since ``previous``. No previous snapshot means this is the baseline: tasks
-    that were already there when the user linked are not announced (no flood)."""
+    that were already there when the user linked are not announced (no flood), but a task that
+    reached the lists after ``linked_at`` (less :data:`LINK_CLOCK_SKEW`: Questetra's clock is not
+    ours) is new — it arrived between the link and the first poll."""
     if previous is None:
-        return Diff()
+        if linked_at is None:
+            return Diff()
+        since = linked_at - LINK_CLOCK_SKEW
+        fresh = [
+            t
+            for t in [*allocated, *offered]
+            if (at := t.listed_at) is not None and at.tzinfo is not None and at >= since
+        ]
+        return Diff(new=list({t.id: t for t in fresh}.values()))
     current = Snapshot.of(allocated, offered)
     new = [t for t in [*allocated, *offered] if t.id not in previous.all]
     accepted = [t for t in allocated if t.id in previous.offered]
@@ -67,11 +87,12 @@ def diff(previous: Snapshot | None, allocated: list[Task], offered: list[Task]) 
 
 
 def parse_quiet_hours(text: str) -> tuple[str, str] | None:
-    """``"19:00-08:00"`` → ``("19:00", "08:00")``; None when it does not parse."""
-    match = _QUIET.match(text.strip())
-    if match is None:
+    """``"19:00-08:00"`` (or ``２２：３０－０６：１５``, ``22:30〜6:15`` …, read by
+    :func:`bot.domain.typed.time_range`) → ``("19:00", "08:00")``; None when it does not parse."""
+    parsed = time_range(text)
+    if parsed is None:
         return None
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    (h1, m1), (h2, m2) = parsed
     if (h1, m1) == (h2, m2):
         return None
     return f"{h1:02}:{m1:02}", f"{h2:02}:{m2:02}"

@@ -23,11 +23,12 @@ from decimal import Decimal
 
 from bot.domain.forms import DATE_FORMATS, DataType, FormItem, TaskForm
 from bot.domain.start_events import EMAIL_PATTERN, Message, msg, normalise_number
+from bot.domain.typed import is_ascii_decimal
 
 F = "forms.field."  # i18n prefix of the problems below
 TITLE, FLOW, ROLE = "title", "flow", "qgroupId"  # targets that are not data items
 GENERAL = ""  # a problem of the whole form
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 
 # What the Slack layer hands over per item: text, choice ids, a unix time (date-time picker),
@@ -134,7 +135,7 @@ def encode_input(item: FormItem, raw: RawInput, tz: tzinfo) -> list[str] | Messa
         except ValueError:
             return msg(F + "not_a_date")
     if item.data_type == DataType.DATETIME:
-        if isinstance(raw, int) or text.isdigit():
+        if isinstance(raw, int) or is_ascii_decimal(text):
             moment = datetime.fromtimestamp(int(text), UTC).astimezone(tz)
             return [moment.strftime(DATETIME_FORMAT)]
         return _datetime_text(text) or msg(F + "not_a_datetime")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.domain.emails import canonical_email, same_mailbox
+
 # Refresh this long before the access token expires, so a call never starts with a dying token.
 REFRESH_MARGIN = timedelta(minutes=5)
 # Questetra refresh tokens live 30 days (questetra-api.md §1).
@@ -11,7 +13,8 @@ REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 
 
 def normalise_email(email: str | None) -> str:
-    return (email or "").strip().casefold()
+    """The stored form of an address (bot.domain.emails: ASCII case only); "" when unusable."""
+    return canonical_email(email) or ""
 
 
 def may_link(
@@ -21,13 +24,11 @@ def may_link(
 
     This stops the forwarded-link attack: someone who forwards their consent link cannot make
     another person's Questetra account act for them. An admin may map a different address.
+    Addresses compare as :func:`bot.domain.emails.same_mailbox` does (never folding Unicode).
     """
-    wanted = normalise_email(questetra_email)
-    if not wanted:
-        return False
-    if mapped_email is not None and normalise_email(mapped_email) == wanted:
+    if mapped_email is not None and same_mailbox(mapped_email, questetra_email):
         return True
-    return normalise_email(slack_email) == wanted
+    return same_mailbox(slack_email, questetra_email)
 
 
 def needs_refresh(access_expires_at: datetime | None, now: datetime) -> bool:

@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
+
+from bot.domain.typed import fold, is_ascii_decimal, number_text
 
 # ---------------------------------------------------------------------------------------------
 # Types
@@ -76,9 +77,9 @@ FIELD_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_]{1,100}$")
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
 CHANNEL_PATTERN = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-EVENT_URL_PATTERN = re.compile(r"System/Event/MessageStart/(\d+)/(\d+)/start/?$")
+EVENT_URL_PATTERN = re.compile(r"System/Event/MessageStart/(\d+)/(\d+)/start/?$", re.ASCII)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-NUMBER_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
+NUMBER_PATTERN = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 
 MAX_CHOICES = 100  # static_select / multi_static_select option limit
 MAX_FIELDS = 40  # a modal holds 100 blocks; forms longer than this are not a Slack job
@@ -299,8 +300,8 @@ def _int(raw: object, problems: _Problems) -> int | None:
     if isinstance(raw, bool) or raw is None:
         problems.add(P + ("missing" if raw is None else "not_whole_number"))
         return None
-    text = str(raw).strip()
-    if not text.isdigit():
+    text = fold(str(raw)).strip()
+    if not is_ascii_decimal(text) or len(text) > 18:
         problems.add(P + "not_whole_number")
         return None
     return int(text)
@@ -798,8 +799,9 @@ class Submission:
 
 
 def normalise_number(text: str) -> str:
-    # Full-width digits and signs are common in Japanese input; Questetra wants ASCII.
-    return unicodedata.normalize("NFKC", text).strip().replace("−", "-")
+    # Full-width digits and signs are common in Japanese input; Questetra wants ASCII
+    # (the parsing boundary, bot/domain/typed.py; patterns match [0-9] only).
+    return number_text(text)
 
 
 def check_value(spec: FieldSpec, text: str) -> Message | None:
@@ -897,7 +899,7 @@ def _encode(spec: FieldSpec, raw: RawValue, tz: tzinfo) -> list[str] | Message:
 
 
 def _encode_datetime(text: str, tz: tzinfo) -> list[str] | Message:
-    if text.isdigit():
+    if is_ascii_decimal(text):
         moment = datetime.fromtimestamp(int(text), UTC).astimezone(tz)
         return [moment.strftime(DATETIME_FORMAT)]
     try:

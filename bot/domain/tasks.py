@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from bot.domain.typed import fold
+
 ListKind = Literal["allocated", "offered"]
 
 
@@ -96,9 +98,10 @@ def newest_first(tasks: Sequence[Task]) -> list[Task]:
 
 
 def matches(task: Task, words: Sequence[str]) -> bool:
-    """Every word must appear in the app name or the process title (case-insensitive)."""
-    haystack = f"{task.app_name}\n{task.process_title}".casefold()
-    return all(word.casefold() in haystack for word in words)
+    """Every word must appear in the app name or the process title (case-insensitive, both sides
+    folded by the parsing boundary: ``ＲＥＰＯＲＴ`` finds "Report")."""
+    haystack = fold(f"{task.app_name}\n{task.process_title}").casefold()
+    return all(fold(word).casefold() in haystack for word in words)
 
 
 def filter_tasks(tasks: Sequence[Task], words: Sequence[str]) -> list[Task]:

@@ -44,6 +44,10 @@ EN: dict[str, str] = {
         "Run `{command} connect` to link through Questetra's consent screen."
     ),
     "panel.saved": "Saved.",
+    "admin.error.bad_email": (
+        "{email} is not a plain e-mail address. Write it in ASCII letters (name@example.com): "
+        "addresses with other scripts or look-alike characters cannot be mapped."
+    ),
     "panel.mapped": "{user} may now link the Questetra account {email}.",
     "panel.unmapped": "{user} may again link only the account with their Slack e-mail.",
     "panel.usage": (
@@ -100,6 +104,10 @@ JA: dict[str, str] = {
         "`{command} connect` で Questetra の同意画面から連携してください。"
     ),
     "panel.saved": "保存しました。",
+    "admin.error.bad_email": (
+        "{email} は通常のメールアドレスではありません。半角英数字（name@example.com）で書いてください。"
+        "他の文字体系の文字や紛らわしい文字を含むアドレスは対応付けできません。"
+    ),
     "panel.mapped": "{user} は Questetra アカウント {email} を連携できるようになりました。",
     "panel.unmapped": "{user} は再び Slack のメールアドレスのアカウントだけを連携できます。",
     "panel.usage": (

@@ -79,9 +79,20 @@ MESSAGES: dict[str, str] = {
     "basic.password": "API password",
     "basic.submit": "Link",
     "basic.cancel": "Cancel",
-    "basic.wrong_password": "Questetra did not accept this e-mail and API password.",
+    "basic.wrong_password": (
+        "This e-mail and API password did not link. Use the e-mail of your own Slack profile "
+        "(or the address your admin mapped for you) and your Questetra API password."
+    ),
+    "basic.throttled": (
+        "Too many attempts. Wait 15 minutes, then try again; if you forgot your API password, "
+        "set a new one in Questetra (Account Settings > API Password)."
+    ),
     "basic.email_mismatch": (
         "This Questetra account's e-mail is not your Slack e-mail. You can only link your own account."
+    ),
+    "basic.email_hidden": (
+        "Slack did not give me your e-mail address, so I cannot check that this account is yours. "
+        "Ask a Slack admin to map it: `/questetra admin map @you your-questetra@e-mail`."
     ),
     "basic.questetra_down": "Questetra is not answering. Please try again in a minute.",
     "basic.invalid_email": "Enter an e-mail address.",
@@ -97,6 +108,12 @@ MESSAGES: dict[str, str] = {
         "The Questetra account you approved ({email}) does not have your Slack e-mail address, so "
         "it was not linked. Sign in to Questetra as yourself and run `/questetra connect` again, or "
         "ask your admin."
+    ),
+    "page.email_hidden": (
+        "Slack's e-mail address for you could not be read (the app may lack the users:read.email "
+        "permission, guests and some accounts have none), so the Questetra account {email} was not "
+        "linked: nothing is stored. A Slack admin can allow it with `/questetra admin map @you "
+        "{email}`; then run `/questetra connect` again."
     ),
     "page.client_refused": (
         "Questetra refused the bridge's OAuth client. Please tell your admin (Questetra System "
@@ -118,6 +135,10 @@ MESSAGES: dict[str, str] = {
     "error.not_linked": "Link your Questetra account first.",
     "error.needs_relink": "Your Questetra link has expired or was revoked. Please link it again.",
     "error.feature_disabled": "Your admin has not enabled this. Please ask them.",
+    "error.team_not_allowed": (
+        "This Slack workspace is not allowed to use this Questetra bridge. Ask the bridge's "
+        "operator to add it (SLACK_ALLOWED_TEAM_IDS)."
+    ),
     "error.permission_denied": "You are not allowed to do this. Please ask your admin.",
     "error.questetra_forbidden": (
         "Questetra refused this: your Questetra edition or your rights in Questetra do not allow "
@@ -128,4 +149,11 @@ MESSAGES: dict[str, str] = {
     "error.busy": "The bridge is busy right now, so this was not done. Please try again in a minute.",
     "error.questetra_rejected": "Questetra refused this: {reason}",
     "error.bad_input": "I could not understand that. {hint}",
+    "input.not_a_number": (
+        "“{value}” is not a number. Type it with the digits 0-9 (half- or full-width), e.g. `12`."
+    ),
+    "input.not_a_mention": (
+        "I cannot tell who “{name}” is. Type @ and pick the person from Slack's list, so that "
+        "Slack sends me who it is."
+    ),
 }

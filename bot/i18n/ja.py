@@ -80,10 +80,21 @@ MESSAGES: dict[str, str] = {
     "basic.password": "API パスワード",
     "basic.submit": "連携",
     "basic.cancel": "キャンセル",
-    "basic.wrong_password": "このメールアドレスと API パスワードは Questetra に受け付けられませんでした。",
+    "basic.wrong_password": (
+        "このメールアドレスと API パスワードでは連携できませんでした。Slack プロフィールの自分の"
+        "メールアドレス（または管理者が対応付けたアドレス）と Questetra の API パスワードを使ってください。"
+    ),
+    "basic.throttled": (
+        "試行回数が多すぎます。15 分待ってからもう一度お試しください。API パスワードを忘れた場合は"
+        "Questetra（アカウント設定 > API パスワード）で新しく設定してください。"
+    ),
     "basic.email_mismatch": (
         "この Questetra アカウントのメールアドレスは Slack のメールアドレスと異なります。"
         "連携できるのは自分のアカウントだけです。"
+    ),
+    "basic.email_hidden": (
+        "Slack からあなたのメールアドレスを取得できないため、このアカウントがあなたのものか確認できません。"
+        "Slack の管理者に対応付けを依頼してください: `/questetra admin map @あなた Questetraのメールアドレス`"
     ),
     "basic.questetra_down": "Questetra が応答しません。1 分ほどしてからもう一度お試しください。",
     "basic.invalid_email": "メールアドレスを入力してください。",
@@ -99,6 +110,12 @@ MESSAGES: dict[str, str] = {
         "許可された Questetra アカウント ({email}) のメールアドレスが Slack のメールアドレスと異なるため、"
         "連携しませんでした。ご自身のアカウントで Questetra にログインして `/questetra connect` をやり直すか、"
         "管理者にお問い合わせください。"
+    ),
+    "page.email_hidden": (
+        "Slack からあなたのメールアドレスを読み取れませんでした (アプリに users:read.email の権限がない、"
+        "ゲストである、メールアドレスがないなど)。そのため Questetra アカウント {email} は連携していません"
+        " (何も保存していません)。Slack の管理者が `/questetra admin map @あなた {email}` で許可できます。"
+        "その後 `/questetra connect` をやり直してください。"
     ),
     "page.client_refused": (
         "Questetra がブリッジの OAuth クライアントを拒否しました。管理者に連絡してください"
@@ -120,6 +137,10 @@ MESSAGES: dict[str, str] = {
     "error.not_linked": "先に Questetra アカウントを連携してください。",
     "error.needs_relink": "Questetra との連携の期限が切れたか、取り消されました。再連携してください。",
     "error.feature_disabled": "管理者がこの機能を有効にしていません。管理者にお問い合わせください。",
+    "error.team_not_allowed": (
+        "この Slack ワークスペースはこの Questetra ブリッジを利用できません。ブリッジの運用担当者に"
+        "追加を依頼してください（SLACK_ALLOWED_TEAM_IDS）。"
+    ),
     "error.permission_denied": "この操作は許可されていません。管理者にお問い合わせください。",
     "error.questetra_forbidden": (
         "Questetra に拒否されました: ご利用の Questetra のエディションまたは権限では許可されていません。"
@@ -130,4 +151,9 @@ MESSAGES: dict[str, str] = {
     "error.busy": "ただいま混み合っているため、この操作は実行されませんでした。1 分ほどしてからもう一度お試しください。",
     "error.questetra_rejected": "Questetra に拒否されました: {reason}",
     "error.bad_input": "入力を理解できませんでした。{hint}",
+    "input.not_a_number": "「{value}」は数値ではありません。0〜9 の数字（半角・全角）で入力してください（例: `12`）。",
+    "input.not_a_mention": (
+        "「{name}」が誰なのか分かりません。@ を入力して Slack の候補から相手を選んでください"
+        "（そうすると Slack が相手の ID を送ります）。"
+    ),
 }

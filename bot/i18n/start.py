@@ -116,6 +116,10 @@ EN: dict[str, str] = {
         "Only Slack workspace admins (and the admins configured for this bridge) can do this. "
         "Please ask one of them."
     ),
+    "admin.error.unverified": (
+        "Slack did not confirm your admin rights just now, so nothing was changed. Please try "
+        "again in a minute."
+    ),
     "admin.help.title": "Admin commands",
     "admin.help.intro": "*Admin commands* of `{command}` (for admins only):",
     "admin.help.unknown": "`{command} admin {topic}` is not an admin command.",
@@ -386,6 +390,10 @@ JA: dict[str, str] = {
     "admin.error.not_admin": (
         "この操作は Slack ワークスペースの管理者（とこのブリッジに設定された管理者）だけが"
         "行えます。管理者に依頼してください。"
+    ),
+    "admin.error.unverified": (
+        "Slack で管理者権限を確認できなかったため、何も変更していません。1 分ほどしてからもう一度"
+        "お試しください。"
     ),
     "admin.help.title": "管理者コマンド",
     "admin.help.intro": "`{command}` の *管理者コマンド*（管理者専用）:",

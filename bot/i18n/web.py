@@ -38,6 +38,11 @@ EN: dict[str, str] = {
         "The bridge could not save the installation. Try again in a minute; if it keeps "
         "failing, tell the bridge's operator."
     ),
+    "web.failed.team_not_allowed": (
+        "This Slack workspace is not on the list of workspaces allowed to use this bridge, so "
+        "nothing was installed. Ask the bridge's operator to add its team id to "
+        "SLACK_ALLOWED_TEAM_IDS, then install again."
+    ),
 }
 
 JA: dict[str, str] = {
@@ -76,5 +81,10 @@ JA: dict[str, str] = {
     "web.failed.storage": (
         "ブリッジが追加情報を保存できませんでした。少し待ってからやり直してください。"
         "繰り返し失敗する場合はブリッジの運用担当者に連絡してください。"
+    ),
+    "web.failed.team_not_allowed": (
+        "この Slack ワークスペースはこのブリッジの利用が許可されていないため、何も追加されていません。"
+        "ブリッジの運用担当者にチーム ID を SLACK_ALLOWED_TEAM_IDS へ追加するよう依頼し、"
+        "その後あらためて追加してください。"
     ),
 }

@@ -213,4 +213,6 @@ def process_id_of(response: httpx2.Response) -> int | None:
     if not 200 <= response.status_code < 300 or is_web_page(response):
         return None
     text = response.content[:64].decode("ascii", "replace").strip()
-    return int(text) if text.isdigit() and len(response.content) <= 64 else None
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    ok = text.isascii() and text.isdigit() and len(response.content) <= 64
+    return int(text) if ok else None

@@ -12,7 +12,9 @@ from bot.clock import Clock
 from bot.db import repo
 from bot.db.alert_models import OutboxMessage
 from bot.db.models import BridgeFlag, EmailMapping, UserLink, Workspace
+from bot.domain.emails import canonical_email
 from bot.domain.linking import normalise_email
+from bot.errors import BadInput
 
 CLIENT_FLAG = "questetra_client"
 
@@ -177,6 +179,9 @@ class AdminService:
     async def map_email(
         self, *, team_id: str, slack_user_id: str, email: str | None, actor: str
     ) -> None:
+        if email is not None and canonical_email(email) is None:
+            # Look-alikes and internationalised addresses are refused (bot.domain.emails).
+            raise BadInput("admin.error.bad_email", email=email[:100])
         async with self._sessions() as session, session.begin():
             existing = await session.get(EmailMapping, (team_id, slack_user_id))
             if email is None:

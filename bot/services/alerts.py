@@ -127,14 +127,15 @@ class AlertService:
         ids = sorted(p.link_id for p in polls)  # one lock order for every replica
         # A user may have disconnected (or been told to re-link) while their lists were read:
         # their poll is dropped, and the rest of the group is recorded all the same.
-        live = set(
-            await session.scalars(
-                select(UserLink.id)
+        live: dict[int, datetime] = {
+            link_id: linked_at
+            for link_id, linked_at in await session.execute(
+                select(UserLink.id, UserLink.linked_at)
                 .where(UserLink.id.in_(ids), UserLink.status == "active")
                 .order_by(UserLink.id)
                 .with_for_update()
             )
-        )
+        }
         polls = [p for p in polls if p.link_id in live]
         rows = {
             row.link_id: row
@@ -148,15 +149,22 @@ class AlertService:
         results: dict[int, PollResult] = {}
         for poll in polls:
             row = rows.get(poll.link_id)
-            results[poll.link_id] = await self._record_one(session, poll, row, now)
+            results[poll.link_id] = await self._record_one(
+                session, poll, row, now, live[poll.link_id]
+            )
         return results
 
     async def _record_one(
-        self, session: AsyncSession, poll: Polled, row: TaskSnapshot | None, now: datetime
+        self,
+        session: AsyncSession,
+        poll: Polled,
+        row: TaskSnapshot | None,
+        now: datetime,
+        linked_at: datetime | None,
     ) -> PollResult:
         link_id = poll.link_id
         previous = Snapshot.from_json(row.tasks if row is not None else None)
-        changes = diff(previous, poll.allocated, poll.offered)
+        changes = diff(previous, poll.allocated, poll.offered, linked_at=linked_at)
         queued = 0
         if changes.new:  # most polls find nothing new: no settings lookup for them
             prefs = await settings_of(session, poll.team_id, poll.slack_user_id)

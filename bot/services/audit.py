@@ -50,20 +50,33 @@ async def entries(
         return (await session.scalars(query)).all()
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralize_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: one starting with ``= + - @``, a tab, a
+    carriage return (or their full-width forms, which spreadsheets also read as operators) gets a
+    leading ``'``. OWASP "CSV Injection":
+    https://owasp.org/www-community/attacks/CSV_Injection"""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def to_csv(rows: Sequence[AuditEntry]) -> str:
+    """The audit entries as CSV, every cell neutralized (:func:`neutralize_cell`): targets,
+    actors and details hold text people typed (e-mails, app names)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(
-            [
-                row.at.isoformat(),
-                row.team_id or "",
-                row.actor,
-                row.action,
-                row.target or "",
-                row.outcome,
-                json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
-            ]
-        )
+        cells = [
+            row.at.isoformat(),
+            row.team_id or "",
+            row.actor,
+            row.action,
+            row.target or "",
+            row.outcome,
+            json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
+        ]
+        writer.writerow([neutralize_cell(str(cell)) for cell in cells])
     return out.getvalue()

@@ -18,17 +18,23 @@ from bot.clock import Clock
 from bot.crypto import KeyRing
 from bot.db import repo
 from bot.db.models import EmailMapping, OAuthState, UserLink
+from bot.domain.emails import canonical_email
 from bot.domain.linking import may_link
 from bot.errors import CredentialError, FeatureDisabled
 from bot.questetra.api import BearerAuth, QuestetraApi, basic_auth
 from bot.questetra.errors import InvalidClient, QuestetraAuthFailed, QuestetraError
 from bot.questetra.models import QUser, TokenSet
 from bot.questetra.oauth import QuestetraOAuth, new_code_verifier
+from bot.services.guards import RateLimiter
 from bot.services.ports import SlackDirectory
 
 log = structlog.stdlib.get_logger(__name__)
 
 STATE_TTL = timedelta(minutes=10)
+# API-password attempts (issue #16 item 4): per Slack user and per target e-mail address, so
+# that neither one person nor many can try passwords against one account.
+BASIC_ATTEMPTS = 5
+BASIC_WINDOW = timedelta(minutes=15)
 
 
 class Outcome(StrEnum):
@@ -37,7 +43,12 @@ class Outcome(StrEnum):
     EXPIRED = "expired"
     INVALID_STATE = "invalid_state"  # unknown, replayed or missing
     EMAIL_MISMATCH = "email_mismatch"
+    # Slack did not give the user's e-mail (no users:read.email scope, a guest, no address, or
+    # users.info failed): nothing to compare with, so only an admin's mapping can allow the link.
+    EMAIL_HIDDEN = "email_hidden"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an outcome name
+    # The API-password form only: too many attempts for this user or this e-mail just now.
+    THROTTLED = "throttled"
     CLIENT_REFUSED = "client_refused"  # the OAuth client was deactivated or deleted
     QUESTETRA_ERROR = "questetra_error"
 
@@ -85,6 +96,7 @@ class LinkingService:
         directory: SlackDirectory,
         public_url: str,
         basic_auth_default: bool,
+        rates: RateLimiter | None = None,
     ) -> None:
         self._sessions = sessions
         self._keyring = keyring
@@ -94,6 +106,7 @@ class LinkingService:
         self._directory = directory
         self._public_url = public_url
         self._basic_default = basic_auth_default
+        self._rates = rates
 
     # ------------------------------------------------------------------ OAuth
 
@@ -108,6 +121,13 @@ class LinkingService:
         )
         async with self._sessions() as session, session.begin():
             await session.execute(delete(OAuthState).where(OAuthState.expires_at <= now))
+            # One live consent link per user (issue #16 item 7): a new one revokes the older,
+            # so `connect` run 40 times leaves one link that works, not 40.
+            await session.execute(
+                delete(OAuthState).where(
+                    OAuthState.team_id == team_id, OAuthState.slack_user_id == slack_user_id
+                )
+            )
             session.add(
                 OAuthState(
                     state_hash=_hash_state(state),
@@ -201,13 +221,37 @@ class LinkingService:
     async def link_basic(
         self, *, team_id: str, slack_user_id: str, email: str, api_password: str
     ) -> LinkResult:
+        """Link with an e-mail and an API password (issue #16 item 4: no password oracle).
+
+        The e-mail rule comes first: only the user's own Slack e-mail (or the address an admin
+        mapped for them) is ever sent to Questetra, so nobody can test passwords of someone
+        else's account; and whatever the reason, a refusal reads the same (WRONG_PASSWORD).
+        Attempts are limited per Slack user and per target e-mail (THROTTLED)."""
         if not await self.basic_auth_enabled(team_id=team_id):
             raise FeatureDisabled("error.basic_disabled")
+        address = canonical_email(email)
+        buckets = [f"basic-user:{team_id}/{slack_user_id}"]
+        if address is not None:
+            buckets.append(f"basic-email:{team_id}/{address}")
+        if self._rates is not None and not await self._rates.hit(
+            *buckets, limit=BASIC_ATTEMPTS, window=BASIC_WINDOW
+        ):
+            log.warning("link.basic_throttled", team_id=team_id, user_id=slack_user_id)
+            return LinkResult(Outcome.THROTTLED, team_id, slack_user_id)
+        slack_email, mapped = await self._vouched_emails(team_id, slack_user_id)
+        if not (slack_email or "").strip() and mapped is None:
+            # Slack gave no e-mail and no admin mapped one: no address may be used, whatever
+            # was typed (so this says nothing about any password); the person is told why.
+            log.info("link.basic_email_hidden", team_id=team_id, user_id=slack_user_id)
+            return LinkResult(Outcome.EMAIL_HIDDEN, team_id, slack_user_id)
+        if address is None or not may_link(address, slack_email, mapped_email=mapped):
+            log.info("link.basic_not_own_email", team_id=team_id, user_id=slack_user_id)
+            return LinkResult(Outcome.WRONG_PASSWORD, team_id, slack_user_id)
         try:
             quser = await self._api.self_user(basic_auth(email.strip(), api_password))
         except QuestetraAuthFailed:
             return LinkResult(Outcome.WRONG_PASSWORD, team_id, slack_user_id)
-        return await self._store(
+        result = await self._store(
             team_id,
             slack_user_id,
             quser,
@@ -215,6 +259,17 @@ class LinkingService:
             secret={"email": email.strip(), "api_password": api_password},
             tokens=None,
         )
+        if result.outcome is Outcome.EMAIL_MISMATCH:
+            # Questetra's account e-mail differs from the one typed: the same answer as above.
+            return LinkResult(Outcome.WRONG_PASSWORD, team_id, slack_user_id)
+        return result
+
+    async def _vouched_emails(self, team_id: str, user_id: str) -> tuple[str | None, str | None]:
+        """The user's Slack e-mail (``None`` when Slack gave none) and an admin's mapping."""
+        slack_email = await self._directory.email_of(team_id, user_id)
+        async with self._sessions() as session:
+            mapping = await session.get(EmailMapping, (team_id, user_id))
+        return slack_email, mapping.questetra_email if mapping is not None else None
 
     # ------------------------------------------------------------------ storing and forgetting
 
@@ -228,13 +283,13 @@ class LinkingService:
         secret: dict[str, str],
         tokens: TokenSet | None,
     ) -> LinkResult:
-        slack_email = await self._directory.email_of(team_id, user_id)
+        slack_email, mapped = await self._vouched_emails(team_id, user_id)
         now = self._clock.now()
-        async with self._sessions() as session:
-            mapping = await session.get(EmailMapping, (team_id, user_id))
-        mapped = mapping.questetra_email if mapping is not None else None
         if not may_link(quser.email, slack_email, mapped_email=mapped):
-            log.warning("link.email_mismatch", team_id=team_id, user_id=user_id)
+            hidden = not (slack_email or "").strip()
+            log.warning(
+                "link.email_mismatch", team_id=team_id, user_id=user_id, slack_email_read=not hidden
+            )
             async with self._sessions() as session, session.begin():
                 await repo.add_audit(
                     session,
@@ -244,9 +299,10 @@ class LinkingService:
                     action="link",
                     target=quser.email,
                     outcome="denied",
-                    detail={"reason": "email_mismatch"},
+                    detail={"reason": "email_hidden" if hidden else "email_mismatch"},
                 )
-            return LinkResult(Outcome.EMAIL_MISMATCH, team_id, user_id, quser)
+            outcome = Outcome.EMAIL_HIDDEN if hidden else Outcome.EMAIL_MISMATCH
+            return LinkResult(outcome, team_id, user_id, quser)
         values = {
             "method": method,
             "status": "active",

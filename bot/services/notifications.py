@@ -19,7 +19,9 @@ from bot.db import repo
 from bot.db.alert_models import AlertSettings, Subscription, Webhook
 from bot.db.models import UserLink
 from bot.domain.alerts import POLL_BACKOFF_CAP, Prefs, backoff
+from bot.domain.emails import canonical_email, same_mailbox
 from bot.domain.tasks import ProcessSummary
+from bot.domain.typed import is_ascii_decimal
 from bot.errors import BadInput
 from bot.questetra.errors import QuestetraBadRequest, QuestetraForbidden
 from bot.questetra.tasks import ProcessApi
@@ -98,7 +100,7 @@ class Subscriptions:
 
         async def find(auth: httpx2.Auth) -> tuple[int, str] | None:
             apps = await self._processes.startable_apps(auth)
-            if app_ref.isdigit():
+            if is_ascii_decimal(app_ref):
                 app_id = int(app_ref)
                 try:
                     recent = await self._processes.recent_processes(auth, app_id, limit=1)
@@ -421,15 +423,19 @@ class Webhooks:
             return WebhookTarget(row.id, row.team_id, row.channel_id)
 
     async def links_for_email(self, team_id: str, email: str) -> list[int]:
+        """Active links of ``team_id`` whose Questetra e-mail is ``email`` (same_mailbox: the
+        database's lower() may fold Unicode, so its candidates are checked again here)."""
+        wanted = canonical_email(email)
+        if wanted is None:
+            return []
         async with self._sessions() as session:
-            return list(
-                (
-                    await session.scalars(
-                        select(UserLink.id).where(
-                            UserLink.team_id == team_id,
-                            UserLink.status == "active",
-                            func.lower(UserLink.questetra_email) == email.strip().lower(),
-                        )
+            rows = (
+                await session.execute(
+                    select(UserLink.id, UserLink.questetra_email).where(
+                        UserLink.team_id == team_id,
+                        UserLink.status == "active",
+                        func.lower(UserLink.questetra_email) == wanted,
                     )
-                ).all()
-            )
+                )
+            ).all()
+        return [row.id for row in rows if same_mailbox(row.questetra_email, wanted)]

@@ -49,7 +49,7 @@ from bot.slack.start import (
     notice_modal,
     post_outcome,
 )
-from bot.slack.views import element_state, read_json_object, state_values
+from bot.slack.views import element_state, read_json_object, state_values, text_value
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -427,8 +427,7 @@ def read_event_form(
         return element_state(state, block.value, VALUE)
 
     def text(block: EventBlock) -> str:
-        value = element(block).get("value")
-        return value.strip() if isinstance(value, str) else ""
+        return text_value(state, block.value, VALUE).strip()
 
     raw: dict[str, Any] = {k: v for k, v in (stored or {}).items() if k not in MODAL_SETTINGS}
     early: dict[str, str] = {}

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.typed import email, is_ascii_decimal, slack_user, whole_number
 from bot.errors import BadInput
 from bot.i18n import t
 from bot.services.admin import AdminService, LinkedUser, Overview
@@ -39,7 +40,6 @@ from bot.slack.render import (
 
 PAGE_SIZE = 15  # two blocks a user: the panel stays under Slack's 50
 AUDIT_LINES = 20
-_MENTION = re.compile(r"^<@([A-Z0-9_]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9_]{2,})$")
 _SLACK_USER = re.compile(r"[UWB][A-Z0-9_]{2,}")
 
 
@@ -245,9 +245,12 @@ def _since(value: object) -> str:
         return str(value)
 
 
-def _user_id(word: str) -> str | None:
-    match = _MENTION.match(word)
-    return (match.group(1) or match.group(2)) if match else None
+def _target(call: Invocation, args: list[str]) -> str:
+    """The person a command is about: a mention (``<@U…|name>``, ``<@U…>``, ``<@W…>``) or a user
+    id; ``@name`` typed by hand is answered with what to do (bot/domain/typed.py)."""
+    if len(args) < 2:
+        raise BadInput(hint=t(call.locale, "panel.usage", command=call.command))
+    return slack_user(args[1])
 
 
 async def panel_command(call: Invocation, args: list[str]) -> None:
@@ -258,8 +261,9 @@ async def panel_command(call: Invocation, args: list[str]) -> None:
     banner = None
     page = 0
     if verb in ("", "users"):
-        page = int(args[1]) - 1 if len(args) > 1 and args[1].isdigit() else 0
-    elif verb == "revoke" and len(args) > 1 and (target := _user_id(args[1])):
+        page = max(whole_number(args[1]) - 1, 0) if len(args) > 1 else 0
+    elif verb == "revoke":
+        target = _target(call, args)
         banner = await panel.revoke(call.team_id, call.user_id, target, call.locale)
     elif verb in ("pause", "resume"):
         await panel.service.set_paused(
@@ -268,18 +272,20 @@ async def panel_command(call: Invocation, args: list[str]) -> None:
         banner = t(call.locale, "panel.saved")
     elif verb == "basic" and args[1:2] in (["on"], ["off"]):
         banner = await panel.basic(call.team_id, call.user_id, args[1] == "on", call.locale)
-    elif verb == "map" and len(args) > 2 and (target := _user_id(args[1])) and "@" in args[2]:
+    elif verb == "map" and len(args) > 2 and (address := email(args[2])) is not None:
+        target = _target(call, args)
         await panel.service.map_email(
-            team_id=call.team_id, slack_user_id=target, email=args[2], actor=call.user_id
+            team_id=call.team_id, slack_user_id=target, email=address, actor=call.user_id
         )
-        banner = t(call.locale, "panel.mapped", user=mention(target), email=args[2])
-    elif verb == "unmap" and len(args) > 1 and (target := _user_id(args[1])):
+        banner = t(call.locale, "panel.mapped", user=mention(target), email=address)
+    elif verb == "unmap":
+        target = _target(call, args)
         await panel.service.map_email(
             team_id=call.team_id, slack_user_id=target, email=None, actor=call.user_id
         )
         banner = t(call.locale, "panel.unmapped", user=mention(target))
     elif verb == "audit":
-        who = _user_id(args[1]) if len(args) > 1 else None
+        who = _target(call, args) if len(args) > 1 else None
         text, blocks = await panel.audit(call.team_id, call.locale, who)
         await call.reply(text, blocks)
         return
@@ -329,7 +335,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 banner = t(locale, "panel.saved")
             elif kind in (PanelAction.BASIC_ON, PanelAction.BASIC_OFF):
                 banner = await panel.basic(team_id, user_id, kind is PanelAction.BASIC_ON, locale)
-            elif kind is PanelAction.PAGE and value.isdigit():
+            elif kind is PanelAction.PAGE and is_ascii_decimal(value):
                 page = int(value)
             text, blocks = await panel.render(team_id, locale, page, banner)
             await respond(text=text, blocks=blocks, replace_original=True)

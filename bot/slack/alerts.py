@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.db.alert_models import OutboxMessage, Subscription
 from bot.deps import Deps
 from bot.domain.alerts import parse_quiet_hours
+from bot.domain.typed import looks_like_a_number, whole_number
 from bot.errors import BadInput
 from bot.i18n import t
 from bot.services.notifications import SubscribeOutcome
@@ -63,6 +64,13 @@ async def alerts_command(call: Invocation) -> None:
         await publish_home(deps, call.client, team_id=call.team_id, user_id=call.user_id)
 
 
+def app_ref(args: list[str]) -> str:
+    """An app named by its id (ASCII digits, full-width ones folded) or by its name; a "number"
+    in other digits (``²``, ``١٢``, ``①``) is answered "not a number" (bot/domain/typed.py)."""
+    ref = " ".join(args)
+    return str(whole_number(ref)) if looks_like_a_number(ref) else ref
+
+
 def _in_channel(call: Invocation) -> None:
     if not call.channel_id or call.channel_id.startswith("D"):
         raise BadInput(hint=t(call.locale, "subscription.need_channel"))
@@ -76,7 +84,7 @@ async def subscribe(call: Invocation) -> None:
         team_id=call.team_id,
         channel_id=call.channel_id,
         user_id=call.user_id,
-        app_ref=" ".join(call.args),
+        app_ref=app_ref(call.args),
     )
     key = "subscription.created" if outcome is SubscribeOutcome.CREATED else "subscription.exists"
     text = t(call.locale, key, app=app_name, app_id=app_id, command=call.command)
@@ -87,7 +95,7 @@ async def unsubscribe(call: Invocation) -> None:
     _in_channel(call)
     if not call.args:
         raise BadInput(hint=t(call.locale, "subscription.usage", command=call.command))
-    ref = " ".join(call.args)
+    ref = app_ref(call.args)
     name = await call.deps.subscriptions.unsubscribe(
         team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, app_ref=ref
     )

@@ -6,7 +6,9 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
     AsyncFailureArgs,
@@ -16,16 +18,19 @@ from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
 from bot.deps import Deps
 from bot.i18n import t
 from bot.pages import install_failed_page, install_page, installed_page
 from bot.slack import actions, commands, errors, events, middleware, respond
-from bot.slack.clients import EncryptedInstallationStore
+from bot.slack.clients import EncryptedInstallationStore, slack_error
 from bot.slack.errors import report_error
 from bot.slack.features import FEATURES
 from bot.slack.guard import Gate, GuardedAsyncApp
+from bot.slack.teams import TeamPolicy
 
 # The bot scopes of manifest.yml (tests/unit/test_manifest.py keeps the two equal); the README
 # says what each one is for.
@@ -37,6 +42,8 @@ BOT_SCOPES = (
     "users:read",  # users.info: locale, time zone, admin flags, deactivated users
     "users:read.email",  # the profile e-mail a Questetra account must match when linking
 )
+log = structlog.stdlib.get_logger(__name__)
+
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
@@ -80,6 +87,7 @@ def build_slack_app(
             logger=logging.getLogger("bot.slack.bolt"),
             settings=oauth_settings,
         )
+        oauth_flow.policy = TeamPolicy(settings)
     app = GuardedAsyncApp(
         client=deps.slack_clients.default,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -105,11 +113,36 @@ def build_slack_app(
     return app
 
 
+class TeamNotAllowed(BoltError):
+    """An "Add to Slack" from a workspace that SLACK_ALLOWED_TEAM_IDS does not name."""
+
+
 class BilingualOAuthFlow(AsyncOAuthFlow):
-    """Bolt's "Add to Slack" flow with the bridge's own bilingual install page."""
+    """Bolt's "Add to Slack" flow with the bridge's own bilingual install page, storing only
+    installations into allowed workspaces (bot/slack/teams.py)."""
+
+    policy: TeamPolicy | None = None
 
     async def build_install_page_html(self, url: str, request: AsyncBoltRequest) -> str:
         return install_page(url)
+
+    async def store_installation(
+        self, request: AsyncBoltRequest, installation: Installation
+    ) -> None:
+        team_id, enterprise_id = installation.team_id, installation.enterprise_id
+        if self.policy is not None and not self.policy.allows_install(
+            team_id=team_id, enterprise_id=enterprise_id
+        ):
+            log.warning("slack.install_refused", team_id=team_id, enterprise_id=enterprise_id)
+            # Slack already issued the workspace a bot token: give it back, so nothing of the
+            # refused install keeps working (https://api.slack.com/methods/auth.revoke).
+            if installation.bot_token:
+                try:
+                    await self.client.auth_revoke(token=installation.bot_token)
+                except SlackApiError as exc:
+                    log.warning("slack.install_revoke_failed", error=slack_error(exc))
+            raise TeamNotAllowed("workspace not in SLACK_ALLOWED_TEAM_IDS")
+        await super().store_installation(request, installation)
 
 
 def _html(status: int, body: str, cookie: str) -> BoltResponse:
@@ -135,7 +168,8 @@ def _callbacks(install_url: str) -> AsyncCallbackOptions:
         return _html(200, page, args.settings.state_utils.build_set_cookie_for_deletion())
 
     async def failure(args: AsyncFailureArgs) -> BoltResponse:
-        page = install_failed_page(args.reason, install_url=install_url)
+        reason = "team_not_allowed" if isinstance(args.error, TeamNotAllowed) else args.reason
+        page = install_failed_page(reason, install_url=install_url)
         cookie = args.settings.state_utils.build_set_cookie_for_deletion()
         return _html(args.suggested_status_code, page, cookie)
 

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.typed import slack_words
 from bot.i18n import t
 from bot.slack.blocks import help_blocks, unknown_command_blocks
 from bot.slack.features import FEATURES
@@ -22,8 +23,10 @@ COMMAND_PATTERN = re.compile(r"^/[\w-]+$")
 
 
 def parse(text: str) -> tuple[str, list[str]]:
-    """``"Tasks  urgent  sales"`` → ``("tasks", ["urgent", "sales"])``; empty text means help."""
-    words = text.split()
+    """``"Tasks  urgent  sales"`` → ``("tasks", ["urgent", "sales"])``; empty text means help.
+    The text goes through the parsing boundary once (:func:`bot.domain.typed.slack_words`:
+    Slack's ``&amp;`` escaping undone, NFKC, U+3000 as a space; a mention is one word)."""
+    words = slack_words(text)
     if not words:
         return SubCommand.HELP.value, []
     return words[0].lower(), words[1:]

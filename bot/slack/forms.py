@@ -221,7 +221,7 @@ class FormFlow:
 def read_submission(view: dict[str, Any]) -> tuple[Submission, dict[str, str]]:
     """The modal's entries: a Submission (inputs by var-name) and the people picked per item."""
     values = state_of(view)
-    title = entry(values, TITLE_BLOCK).get("value") if TITLE_BLOCK in values else None
+    title = input_value(entry(values, TITLE_BLOCK)) if TITLE_BLOCK in values else None
     inputs: dict[str, RawInput] = {}
     picks: dict[str, str] = {}
     for block_id in values:

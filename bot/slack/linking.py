@@ -189,10 +189,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 errors={BlockId.API_PASSWORD: t(locale, "basic.wrong_password")},
             )
             return
-        if result.outcome is Outcome.EMAIL_MISMATCH:
+        if result.outcome is Outcome.THROTTLED:
             await ack(
-                response_action="errors", errors={BlockId.EMAIL: t(locale, "basic.email_mismatch")}
+                response_action="errors",
+                errors={BlockId.API_PASSWORD: t(locale, "basic.throttled")},
             )
+            return
+        if result.outcome in (Outcome.EMAIL_MISMATCH, Outcome.EMAIL_HIDDEN):
+            key = f"basic.{result.outcome.value}"
+            await ack(response_action="errors", errors={BlockId.EMAIL: t(locale, key)})
             return
         await ack()
         if result.quser is not None:

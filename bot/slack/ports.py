@@ -37,9 +37,11 @@ class SlackPorts:
         self._admins = admin_user_ids
 
     async def email_of(self, team_id: str, user_id: str) -> str | None:
-        # Fresh, not cached: this decides whose Questetra account a user may link.
+        # Fresh, not cached: this decides whose Questetra account a user may link. Only a member
+        # of this workspace, read just now, has an e-mail its admins vouch for (issue #16).
         client = await self._clients.for_team(team_id)
-        return (await self._profiles.get(client, team_id, user_id, fresh=True)).email
+        profile = await self._profiles.get(client, team_id, user_id, fresh=True)
+        return profile.email if profile.vouched_by(team_id) else None
 
     async def locale_of(self, team_id: str, user_id: str) -> str | None:
         client = await self._clients.for_team(team_id)

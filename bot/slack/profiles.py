@@ -6,7 +6,7 @@ a short cache keeps that to one call per user per few minutes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -30,10 +30,32 @@ class Profile:
     is_admin: bool
     is_owner: bool
     deleted: bool
+    # The user's own workspace and, on Enterprise Grid, the org's workspaces they belong to;
+    # Slack Connect users of another organisation are "strangers" (users.info `is_stranger`).
+    team_id: str | None = None
+    enterprise_teams: tuple[str, ...] = ()
+    is_stranger: bool = False
+    # False: Slack did not answer just now (a cached or neutral profile). Rights and e-mails
+    # are never taken from such a profile (issue #16 item 3: fail closed).
+    current: bool = True
 
     @classmethod
     def unknown(cls, user_id: str) -> Profile:
-        return cls(user_id, None, None, None, user_id, False, False, False)
+        return cls(user_id, None, None, None, user_id, False, False, False, current=False)
+
+    def belongs_to(self, team_id: str | None) -> bool:
+        """The user is a member of ``team_id`` itself (not a guest from another organisation):
+        their own ``team_id``, or one of their Enterprise Grid org's workspaces
+        (https://api.slack.com/types/user: ``team_id``, ``enterprise_user.teams``,
+        ``is_stranger``)."""
+        if self.is_stranger or not team_id or not self.team_id:
+            return False
+        return self.team_id == team_id or team_id in self.enterprise_teams
+
+    def vouched_by(self, team_id: str | None) -> bool:
+        """Slack answered just now and the user is a member of ``team_id``: their admin flags
+        and e-mail are the workspace's word."""
+        return self.current and self.belongs_to(team_id)
 
     @classmethod
     def from_api(cls, user: dict[str, Any]) -> Profile:
@@ -47,6 +69,13 @@ class Profile:
             is_admin=bool(user.get("is_admin")),
             is_owner=bool(user.get("is_owner")),
             deleted=bool(user.get("deleted")),
+            team_id=user.get("team_id") if isinstance(user.get("team_id"), str) else None,
+            enterprise_teams=tuple(
+                t
+                for t in (user.get("enterprise_user") or {}).get("teams") or ()
+                if isinstance(t, str)
+            ),
+            is_stranger=bool(user.get("is_stranger")),
         )
 
 
@@ -59,7 +88,8 @@ class ProfileCache:
     async def get(
         self, client: AsyncWebClient, team_id: str | None, user_id: str, *, fresh: bool = False
     ) -> Profile:
-        """The user's profile; on a Slack error, a neutral profile (English, no e-mail)."""
+        """The user's profile; on a Slack error, the cached one or a neutral one (English, no
+        e-mail), marked ``current=False``: good for a locale, never for rights or e-mails."""
         key = (team_id or "", user_id)
         now = self._clock.now()
         cached = self._entries.get(key)
@@ -69,7 +99,9 @@ class ProfileCache:
             response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             log.warning("slack.users_info_failed", user_id=user_id, error=slack_error(exc))
-            return cached[0] if cached is not None else Profile.unknown(user_id)
+            if cached is not None:
+                return replace(cached[0], current=False)
+            return Profile.unknown(user_id)
         profile = Profile.from_api(response.get("user") or {})
         self._entries[key] = (profile, now + self._ttl)
         return profile

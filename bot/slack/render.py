@@ -442,6 +442,14 @@ def _options(items: object, limit: int) -> list[Block]:
     return options[:limit]
 
 
+_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?", re.ASCII)
+_WHOLE = re.compile(r"-?[0-9]{1,20}", re.ASCII)
+
+
+def _is_number(value: object, *, whole: bool) -> bool:
+    return isinstance(value, str) and (_WHOLE if whole else _DECIMAL).fullmatch(value) is not None
+
+
 def _element(obj: Block) -> Block:
     """Finish one block element (buttons, inputs, selects, images …)."""
     done = dict(obj)
@@ -494,6 +502,13 @@ def _element(obj: Block) -> Block:
         for name in ("max_length", "min_length"):
             if isinstance(done.get(name), int):
                 done[name] = min(done[name], LIMITS["plain_text_input.max_length"])
+    elif kind == "number_input":
+        # Slack refuses the whole view when a number input's initial value (or bound) is not a
+        # number, or is a decimal in a whole-number input: such a value is left out instead.
+        whole = not done.get("is_decimal_allowed")
+        for name in ("initial_value", "min_value", "max_value"):
+            if name in done and not _is_number(done[name], whole=whole):
+                done.pop(name)
     elif kind == "image":
         done["alt_text"] = cut_plain(done.get("alt_text", ""), LIMITS["image.alt_text"])
         done["image_url"] = _machine(done.get("image_url"), LIMITS["image.image_url"], "image_url")
@@ -612,6 +627,36 @@ def section(
     if block_id is not None:
         block["block_id"] = block_id
     return block
+
+
+def sections(value: object, *, max_blocks: int = 5, more: Mrkdwn | None = None) -> list[Block]:
+    """A long mrkdwn text shown whole in consecutive sections (each ≤ 3,000), split at a line
+    break or a space (never inside a link, a mention or an entity); past ``max_blocks`` sections
+    the last one ends in a visible "…" and then ``more`` (a link to the full text, when there is
+    one). For texts people need to read in full, e.g. a start event's description in its form."""
+    markup = mrkdwn(value)
+    limit = LIMITS["section.text"]
+    if text_length(markup) <= limit:
+        return [section(markup)]
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for atom in _ATOM.findall(markup):
+        size = text_length(atom)
+        if used + size > limit:
+            current = chunks[-1]
+            # Carry the last partial word (or line) over, when a break is not too far back.
+            breaks = [i for i, a in enumerate(current) if a in ("\n", " ")]
+            cut_at = breaks[-1] + 1 if breaks and breaks[-1] > len(current) // 2 else len(current)
+            chunks[-1], carried = current[:cut_at], current[cut_at:]
+            chunks.append(carried)
+            used = sum(text_length(a) for a in carried)
+        chunks[-1].append(atom)
+        used += size
+    texts = [Mrkdwn("".join(chunk).strip() or EMPTY) for chunk in chunks]
+    if len(texts) > max_blocks:
+        rest = Mrkdwn("".join(texts[max_blocks - 1 :]))
+        texts = [*texts[: max_blocks - 1], cut(rest, limit, more=more)]
+    return [section(text) for text in texts]
 
 
 def fields_section(fields: Sequence[object], *, block_id: str | None = None) -> Block:

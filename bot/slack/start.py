@@ -69,6 +69,7 @@ from bot.slack.render import (
     option,
     plain_object,
     section,
+    sections,
 )
 from bot.slack.views import element_state, input_value, read_json_object, state_values
 
@@ -78,6 +79,7 @@ log = structlog.stdlib.get_logger(__name__)
 ACK_BUDGET_SECONDS = 2.5
 FALLBACK_TZ = "Asia/Tokyo"  # the tenant's usual zone when a Slack profile has none
 MAX_PICKER_EVENTS = 40  # one section per event; a message holds 50 blocks
+DESCRIPTION_BLOCKS = 5  # 15,000 characters of description; 40 fields leave room for them
 
 
 class StartAction(StrEnum):
@@ -196,8 +198,9 @@ def form_modal(
             )
         )
     if spec.description is not None:
-        # Up to 3,000 characters; a longer one ends in "…" (the form never becomes invalid).
-        blocks.append(section(spec.description.get(language)))
+        # Shown whole (several sections when longer than one holds); past 15,000 characters
+        # it ends in a visible "…" (the form never becomes invalid).
+        blocks.extend(sections(spec.description.get(language), max_blocks=DESCRIPTION_BLOCKS))
     title_element: Block = {"type": "plain_text_input", "action_id": VALUE, "max_length": 200}
     if spec.default_title is not None:
         title_element["initial_value"] = spec.default_title.get(language)[:200]
@@ -364,7 +367,7 @@ def read_form(
 ) -> tuple[str | None, dict[str, RawValue], dict[str, str]]:
     """(title, values per field name, Slack users picked per user field)."""
     state = state_values(view)
-    title = element_state(state, StartBlock.TITLE, VALUE).get("value")
+    title = input_value(element_state(state, StartBlock.TITLE, VALUE))
     values: dict[str, RawValue] = {}
     picks: dict[str, str] = {}
     for fld in spec.asked_fields:

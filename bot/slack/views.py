@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.domain.typed import fold
+
 
 def read_json_object(raw: object) -> dict[str, Any]:
     """A JSON object from a string we wrote earlier (private_metadata, button values); {}
@@ -31,16 +33,19 @@ def element_state(values: dict[str, Any], block_id: str, action_id: str) -> dict
 
 
 def text_value(values: dict[str, Any], block_id: str, action_id: str) -> str:
-    """A text input's value, or "" when it is missing or not text."""
+    """A text input's value through the parsing boundary (:func:`bot.domain.typed.fold`), or ""
+    when it is missing or not text."""
     value = element_state(values, block_id, action_id).get("value")
-    return value if isinstance(value, str) else ""
+    return fold(value) if isinstance(value, str) else ""
 
 
 def input_value(raw: dict[str, Any]) -> str | int | list[str] | None:
     """One modal input's value from its ``view.state.values`` entry: the chosen ids of a
     multi-select or checkboxes, the chosen id of a select or radio group, the unix time of a
     date-time picker, the ``YYYY-MM-DD`` of a date picker, the text of a text or number input.
-    Shapes Slack never sends read as "nothing entered" (None, or no ids)."""
+    Shapes Slack never sends read as "nothing entered" (None, or no ids). Typed text goes
+    through the parsing boundary (:func:`bot.domain.typed.fold`: NFKC, U+3000 …); Slack does not
+    HTML-escape modal values, so nothing is unescaped here."""
     if "selected_options" in raw:
         options = raw.get("selected_options")
         chosen = options if isinstance(options, list) else []
@@ -55,4 +60,4 @@ def input_value(raw: dict[str, Any]) -> str | int | list[str] | None:
         picked = raw.get("selected_date")
         return picked if isinstance(picked, str) else None
     value = raw.get("value")
-    return str(value) if value is not None else None
+    return fold(str(value)) if value is not None else None

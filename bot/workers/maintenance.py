@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.crypto import KeyRing
 from bot.db.models import OAuthState, ProcessedSlackEvent, UserLink
 from bot.domain.linking import REFRESH_TOKEN_LIFETIME
+from bot.services import guards
 from bot.services.keys import rotate_keys
 from bot.services.ports import LinkEvents
 
@@ -105,6 +106,7 @@ class Maintenance:
                     ProcessedSlackEvent.received_at <= now - EVENT_ID_RETENTION
                 )
             )
+            await guards.purge(session, self._clock)
         rotated = await rotate_keys(self._sessions, self._keyring)
         warned = await self._warn_expiring_refresh_tokens()
         return MaintenanceReport(

@@ -190,8 +190,9 @@ def test_a_japanese_user_on_a_phone(browser, demo, shots) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     _open_channel(page, "#general")
     _connect(page, None, "Questetra で連携")
-    # Typed with a Japanese IME on: an ideographic space after the command.
-    _type(page, "/questetra　tasks")
+    # Typed with a Japanese IME on: an ideographic space and full-width letters (the parsing
+    # boundary folds them, bot/domain/typed.py).
+    _type(page, "/questetra　ｔａｓｋｓ")
     listing = page.locator(".msg-ephemeral", has_text="大阪出張 新幹線代").last
     expect(listing).to_contain_text("マイタスク")
     expect(listing.locator("time.bk-date").first).to_have_text(re.compile("年|今日|明日|昨日"))

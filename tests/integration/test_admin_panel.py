@@ -199,5 +199,8 @@ async def test_client_refused_state_is_shown_until_it_recovers(
 
 
 async def test_bad_admin_arguments_get_the_usage(bot, signer, slack) -> None:
-    reply = await run(bot, signer, slack, "admin revoke nobody")
+    reply = await run(bot, signer, slack, "admin revoke")
     assert "admin revoke @user" in reply["text"]
+    # A word that is no mention: what to do (pick the person from Slack's list).
+    reply = await run(bot, signer, slack, "admin revoke nobody")
+    assert "pick the person from Slack's list" in reply["text"]

@@ -82,10 +82,11 @@ def dms(slack, channel="DU_EN") -> list[dict]:
 
 
 async def test_tasks_present_at_link_time_are_the_baseline(
-    bot, signer, slack, questetra, app, engine
+    bot, signer, slack, questetra, app, engine, clock
 ) -> None:
     for n in range(3):
         questetra.add_task(APP, to="alice@example.com", title=f"old {n}", state="ALLOCATED")
+    clock.advance(3 * 60)  # older than the link by more than the clock skew allowed (2 min)
     await link_user(bot, signer, slack, questetra, user_id="U_EN", email="alice@example.com")
     await cycle(app)
     assert await rows(engine) == []
@@ -134,7 +135,7 @@ async def test_a_poll_round_costs_statements_per_round_not_per_user(
     # one release for the three; the only write per link is for the one whose list changed.
     assert touching == {
         "UPDATE user_links": 2,
-        "SELECT user_links.id": 1,
+        "SELECT user_links.id,": 1,  # with linked_at (the baseline's cut-off)
         "SELECT task_snapshots.link_id,": 1,
         "UPDATE task_snapshots": 1,
     }, statements

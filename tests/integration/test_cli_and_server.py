@@ -117,6 +117,7 @@ def test_migrate_then_check_against_the_emulators(tmp_path, slack, questetra_url
         "QUESTETRA_BASIC_AUTH": "true",
         "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "METRICS_TOKEN": "metrics-token-0123456789",  # else `check` fails: /metrics is public
     }
     before = _run(["check"], env, tmp_path)
     assert before.returncode == 0, before.stdout
@@ -136,6 +137,9 @@ def test_migrate_then_check_against_the_emulators(tmp_path, slack, questetra_url
     assert "FAIL slack: Slack refused SLACK_BOT_TOKEN (invalid_auth)" in broken.stdout
     assert "FAIL questetra:" in broken.stdout
     assert "127.0.0.1:9" in broken.stdout and "connection refused" in broken.stdout
+    public = _run(["check"], {**env, "METRICS_TOKEN": ""}, tmp_path)
+    assert public.returncode == 1
+    assert "FAIL exposure: /metrics is served to anyone who reaches 0.0.0.0:3000" in public.stdout
 
 
 async def test_real_server_answers_a_signed_help(env, slack, signer, tmp_path) -> None:

@@ -291,3 +291,36 @@ async def test_a_401_with_a_dead_credential_asks_to_relink(
     async with engine.connect() as connection:
         assert await connection.scalar(select(UserLink.status)) == "needs_relink"
     assert questetra.form_saves == []
+
+
+async def test_task_form_values_pass_the_parsing_boundary(
+    bot, signer, slack, questetra, alice
+) -> None:
+    """A number in other digits is a field error, never a crash nor a save; full-width text,
+    digits and minus are read as meant (bot/domain/typed.py)."""
+    approval(questetra, flows=())
+    view, _ = await open_from_list(bot, signer, slack)
+    for typed in ("²", "١٢", "①"):
+        answer = await submit(
+            bot, signer, view, {"q_amount": {"type": "number_input", "value": typed}}
+        )
+        assert answer.json()["response_action"] == "errors", typed
+        assert set(answer.json()["errors"]) == {"q_amount"}
+    assert questetra.form_saves == []
+    answer = await submit(
+        bot,
+        signer,
+        view,
+        {
+            "title": "ＲＥＰＯＲＴ\u3000２０２６",
+            "q_subject": "ｶﾞｲﾄﾞ",
+            "q_amount": {"type": "number_input", "value": "１２"},
+        },
+    )
+    assert answer.content in (b"", b"{}") or answer.json() == {}
+    params = dict(questetra.form_saves[-1].params)
+    assert (params["title"], params["q_subject"], params["q_amount"]) == (
+        "REPORT 2026",
+        "ガイド",
+        "12",
+    )

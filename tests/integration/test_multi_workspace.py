@@ -18,7 +18,11 @@ from tests.support import eventually
 @pytest.fixture
 async def multi(env, engine, clock, slack):
     values = {k: v for k, v in env.items() if k != "SLACK_BOT_TOKEN"}
-    values.update(SLACK_CLIENT_ID=slack.client_id, SLACK_CLIENT_SECRET=slack.client_secret)
+    values.update(
+        SLACK_CLIENT_ID=slack.client_id,
+        SLACK_CLIENT_SECRET=slack.client_secret,
+        SLACK_ALLOWED_TEAM_IDS=slack.team_id,
+    )
     settings = Settings.model_validate(values)
     assert settings.multi_workspace
     application = bot_app(settings, engine, clock)

@@ -32,6 +32,8 @@ def base(env, tmp_path) -> dict[str, str]:
         **env,
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        # Loopback, as tests listen: on 0.0.0.0 `check` fails "/metrics is public" (no token).
+        "HOST": "127.0.0.1",
     }
 
 
@@ -328,6 +330,7 @@ def test_slack_variables_never_reach_bolt_behind_the_settings(base, slack, tmp_p
     env |= {
         "SLACK_CLIENT_ID": slack.client_id,
         "SLACK_CLIENT_SECRET": slack.client_secret,
+        "SLACK_ALLOWED_TEAM_IDS": slack.team_id,
         "QUESTETRA_BASIC_AUTH": "true",
         "BOT_PUBLIC_URL": "https://bot.test",
         "SLACK_SCOPES": "admin,channels:history",
@@ -457,13 +460,23 @@ def test_check_multi_workspace_asks_slack_about_the_client(base, slack, tmp_path
     env = {k: v for k, v in base.items() if k != "SLACK_BOT_TOKEN"}
     good = run_cli(
         ["check"],
-        {**env, "SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": slack.client_secret},
+        {
+            **env,
+            "SLACK_CLIENT_ID": slack.client_id,
+            "SLACK_CLIENT_SECRET": slack.client_secret,
+            "SLACK_ALLOWED_TEAM_IDS": slack.team_id,
+        },
         tmp_path,
     )
     assert "OK   slack: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET accepted" in good.stdout
     bad = run_cli(
         ["check"],
-        {**env, "SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": "not-the-secret"},
+        {
+            **env,
+            "SLACK_CLIENT_ID": slack.client_id,
+            "SLACK_CLIENT_SECRET": "not-the-secret",
+            "SLACK_ALLOWED_TEAM_IDS": slack.team_id,
+        },
         tmp_path,
     )
     assert bad.returncode == 1

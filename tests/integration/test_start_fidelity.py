@@ -178,3 +178,21 @@ async def test_a_page_in_front_is_told_in_japanese(bot, signer, slack, questetra
     answer = (await bot.post("/slack/events", content=body, headers=headers)).json()
     text = answer["view"]["blocks"][0]["text"]["text"]
     assert "サインイン画面" in text and "開始されていません" in text
+
+
+async def test_a_json_answer_without_a_process_id_started_nothing(
+    bot, signer, slack, questetra, engine
+) -> None:
+    """A 2xx that is JSON, not the process id a Message Start Event answers: not a success."""
+    await link_alice(engine)
+    view = await open_form(bot, signer, slack)
+    questetra.switches.set("front", "json_no_id")
+    answer = (await submit(bot, signer, view)).json()
+    text = answer["view"]["blocks"][0]["text"]["text"]
+    assert "was not started" in text
+    assert "Started" not in text
+    assert questetra.process_instances == {}
+    ((action, outcome, detail),) = await audit_rows(engine)
+    assert (action, outcome) == ("start_process", "error")
+    assert detail["reason"] == "unexpected"
+    assert "queued" not in json.dumps(answer)  # the raw answer stays in the log

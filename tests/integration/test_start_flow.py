@@ -582,3 +582,33 @@ async def test_the_audit_detail_never_holds_the_key(engine, bot, signer, slack) 
 
     await eventually(audited)
     assert KEY not in json.dumps([row[4] for row in await audit(engine)])
+
+
+async def test_typed_values_pass_the_parsing_boundary(bot, signer, slack, questetra) -> None:
+    """Full-width and half-width input is read as people mean it (NFKC, U+3000); a number in
+    other digits is answered under its field, never sent (bot/domain/typed.py)."""
+    view = await open_form(bot, signer, slack, "expense")
+    answer = await submit(
+        bot, signer, view, {**minimal(), "q_amount": {"type": "number_input", "value": "²"}}
+    )
+    assert answer.json()["errors"] == {
+        "q_amount": "Enter a number: digits and an optional “.”, no commas."
+    }
+    response = await submit(
+        bot,
+        signer,
+        view,
+        {
+            "title": text_input("ＴＲＩＰ\u3000大阪"),
+            "q_subject": text_input("ﾄﾚｲﾝ"),
+            "q_amount": {"type": "number_input", "value": "－１２．５"},
+            "q_reviewer": {"type": "email_text_input", "value": "ｂｏｂ＠example.com"},
+        },
+    )
+    assert response.content in (b"", b"{}"), response.text
+    (sent,) = questetra.start_event_submissions
+    params = dict(sent.params)
+    assert params["title"] == "TRIP 大阪"
+    assert params["q_subject"] == "トレイン"
+    assert params["q_amount"] == "-12.5"
+    assert params["q_reviewer"] == "bob@example.com"

@@ -576,7 +576,8 @@ async def test_unknown_webhook_tokens_change_nothing(
     before = await row_counts(engine)
     content_type, body = sent
     response = await bot.post(path, content=body, headers={"Content-Type": content_type})
-    assert response.status_code in (404, 405)
+    # 413: a body above the hooks' limit is refused before the token is even looked at.
+    assert response.status_code in (404, 405, 413)
     assert "location" not in response.headers
     assert slack.calls == []
     assert await row_counts(engine) == before

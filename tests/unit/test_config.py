@@ -154,7 +154,12 @@ def test_every_env_example_value_is_a_default_or_a_refused_placeholder(name, val
     env = {**REQUIRED, name: value}
     if name.startswith("SLACK_CLIENT"):
         env.pop("SLACK_BOT_TOKEN")
-        env |= {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "real-secret-1", name: value}
+        env |= {
+            "SLACK_CLIENT_ID": "1111.2222",
+            "SLACK_CLIENT_SECRET": "real-secret-1",
+            "SLACK_ALLOWED_TEAM_IDS": "T0001",
+            name: value,
+        }
     with pytest.raises(SettingsError) as caught:
         load_settings(env)
     assert caught.value.problems == [

@@ -257,3 +257,39 @@ async def test_probe_without_a_credential(response: httpx2.Response, ok: bool, s
 async def test_probe_with_a_credential(response: httpx2.Response, ok: bool, said: str) -> None:
     result = await probe(client(lambda _: response), auth=BearerAuth("t"))
     assert result.ok is ok and said in result.detail, result
+
+
+@pytest.mark.parametrize(
+    ("response", "process_id"),
+    [
+        (answer(200, text="1234"), 1234),
+        (answer(200, text=" 1234\n"), 1234),
+        (answer(200, text=SIGN_IN, headers={"content-type": "text/html"}), None),
+        (answer(200, json={"status": "accepted"}), None),
+        (answer(200, json={"id": 1234}), None),  # not how a Message Start Event answers
+        (answer(200, text="²"), None),  # str.isdigit() says yes, int() says no: never a crash
+        (answer(200, text="١٢"), None),
+        (answer(200, text=""), None),
+        (answer(302, text="1234"), None),
+        (answer(200, text="1" * 80), None),
+    ],
+)
+def test_a_message_start_event_succeeded_only_with_a_process_id(
+    response: httpx2.Response, process_id: int | None
+) -> None:
+    assert answers.process_id_of(response) == process_id
+
+
+async def test_every_document_call_refuses_a_200_web_page() -> None:
+    """JSON calls (/API/), the task form (XML) and its save: a 200 sign-in page is a failure."""
+    from bot.questetra.errors import QuestetraProtocolError
+    from bot.questetra.forms import FormApi
+
+    page = api(lambda r: httpx2.Response(200, text=SIGN_IN, headers={"content-type": "text/html"}))
+    with pytest.raises(QuestetraUnexpectedAnswer, match="sign-in page"):
+        await page.call("GET", "API/PE/Workitem/listAllocated", auth=BearerAuth("t"))
+    forms = FormApi(page)
+    with pytest.raises(QuestetraProtocolError):
+        await forms.view(BearerAuth("t"), 1)
+    with pytest.raises(QuestetraProtocolError):
+        await forms.save(BearerAuth("t"), 1, [("q_a", "x")])

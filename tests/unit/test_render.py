@@ -341,3 +341,43 @@ def test_finishing_twice_changes_nothing() -> None:
     payload = {"text": t("en-US", "tasks.started_by", name="<b>"), "blocks": [section("R&D")]}
     once = finish_message(payload)
     assert finish_message(once) == once
+
+
+def test_number_inputs_only_start_from_numbers() -> None:
+    """Slack refuses a whole view whose number input starts from a non-number (found by the
+    sweep: a Questetra value of 3,100 characters in a numeric field)."""
+
+    def element(**fields: object) -> dict:
+        block = {
+            "type": "input",
+            "block_id": "n",
+            "label": {"type": "plain_text", "text": "N"},
+            "element": {"type": "number_input", "action_id": "n", **fields},
+        }
+        done = finish_view({"type": "modal", "title": "T", "blocks": [block]})
+        return done["blocks"][0]["element"]
+
+    assert "initial_value" not in element(is_decimal_allowed=False, initial_value="R&D" * 1100)
+    assert "initial_value" not in element(is_decimal_allowed=False, initial_value="1.5")
+    assert "initial_value" not in element(is_decimal_allowed=True, initial_value="１２")
+    assert element(is_decimal_allowed=True, initial_value="-1.5")["initial_value"] == "-1.5"
+    kept = element(is_decimal_allowed=False, initial_value="12", min_value="x", max_value="99")
+    assert (kept["initial_value"], kept.get("min_value"), kept["max_value"]) == ("12", None, "99")
+
+
+def test_long_texts_read_whole_across_sections_then_end_visibly() -> None:
+    from bot.slack.render import sections
+
+    text = ("R&D <!here> 説明文 " * 400)[:3100]
+    made = sections(text)
+    assert len(made) == 2
+    joined = "".join(b["text"]["text"] for b in made)
+    assert "…" not in joined
+    assert joined.replace(" ", "") == escape(text).replace(" ", "")  # nothing lost
+    assert all(len(b["text"]["text"]) <= 3000 for b in made)
+    for block in made:
+        assert_inert(block["text"]["text"])  # never split inside an entity
+    huge = sections("word " * 8000, max_blocks=3, more=link("https://q.example/x", "all"))
+    assert len(huge) == 3
+    assert huge[-1]["text"]["text"].endswith("… <https://q.example/x|all>")
+    assert sections("short") == [section("short")]

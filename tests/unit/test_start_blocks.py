@@ -307,3 +307,16 @@ def test_readers_survive_shapes_slack_never_sends() -> None:
         raw, key, early = read_event_form(view, editing=None, stored=None)
         assert key is None and early == {}
         assert raw["visibility"] == "ephemeral"
+
+
+def test_a_long_description_is_shown_whole_in_the_form_and_cut_visibly_in_the_picker() -> None:
+    raw = {**RAW, "description": {"en": "Read this. " * 282, "ja": "説明"}}  # 3,102 characters
+    parsed, problems = parse_definition(raw, base_url=BASE)
+    assert parsed is not None, problems
+    view = form_modal("en-US", parsed, channel_id=None, tz=TOKYO, now=NOW)
+    shown = [b["text"]["text"] for b in view["blocks"][:2] if b["type"] == "section"]
+    assert len(shown) == 2 and "…" not in "".join(shown)
+    assert " ".join(shown).count("Read this.") == 282
+    picker = picker_blocks("en-US", "/questetra", [parsed])
+    assert picker[1]["text"]["text"].endswith("…")
+    assert len(picker[1]["text"]["text"]) <= 3000

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .html import portal_page, sign_in_page
@@ -121,6 +121,8 @@ class EmulatorMiddleware:
             return RedirectResponse(f"{IDP_URL}?SAMLRequest=emulated&RelayState=x", 302)
         if switches.front == "portal_html":
             return portal_page()
+        if switches.front == "json_no_id":
+            return JSONResponse({"status": "accepted", "message": "queued"})
         return sign_in_page("Single sign-on")
 
     def _record(self, scope: Scope, rel: str, info: RequestInfo, status: int) -> None:

@@ -15,7 +15,8 @@ that relies on an undocumented default must fail here, not on a real tenant).
                       VALUE_SHAPES; by default the shapes closest to a source
     front             something in front of the tenant answering instead of it (#15 item 6):
                       None, "sign_in_html" (200 sign-in page, an SSO gateway), "sign_in_redirect"
-                      (302 to an identity provider), "portal_html" (200 page of a proxy)
+                      (302 to an identity provider), "portal_html" (200 page of a proxy),
+                      "json_no_id" (200 JSON of an API gateway, no process id in it)
     front_paths       path prefixes the front intercepts (default: the Message Start Events)
     list_cap          listAllocated / listOffered return at most this many tasks, ignoring
                       ``start`` (E1 for a user with more tasks than the cap); None: all
@@ -49,7 +50,7 @@ VALUE_SHAPES: dict[str, tuple[str, ...]] = {
 
 Unauthenticated = Literal["401", "redirect", "html"]
 TokenErrors = Literal["rfc", "spring", "html"]
-Front = Literal["sign_in_html", "sign_in_redirect", "portal_html"]
+Front = Literal["sign_in_html", "sign_in_redirect", "portal_html", "json_no_id"]
 AcceptRefusal = Literal["per_item", "400"]
 
 
@@ -86,7 +87,7 @@ class Switches:
         choices = {
             "unauthenticated": ("401", "redirect", "html"),
             "token_errors": ("rfc", "spring", "html"),
-            "front": (None, "sign_in_html", "sign_in_redirect", "portal_html"),
+            "front": (None, "sign_in_html", "sign_in_redirect", "portal_html", "json_no_id"),
             "accept_refusal": ("per_item", "400"),
         }
         if name in choices and value not in choices[name]:

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from tests.emulators.server import LoopbackServer, serve
 from tests.emulators.slack.state import Call, FakeSlack
 from tests.emulators.slack.webapi import (
+    BEARER_ARG,
     METHODS,
     NO_TOKEN_METHODS,
     SlackError,
@@ -132,6 +133,8 @@ def create_app(slack: FakeSlack) -> Starlette:
                 return done(200, {"ok": False, "error": "token_revoked"})
             elif token not in slack._tokens:
                 return done(200, {"ok": False, "error": "invalid_auth"})
+        if method == "auth.revoke":
+            args[BEARER_ARG] = token
         fault = slack.take_fault(method)
         if fault is not None:
             if fault.kind == "ratelimit":

@@ -19,5 +19,16 @@ USER_NAME = "alice"
 CHANNEL_ID = "C0001"
 CHANNEL_NAME = "general"
 TRIGGER_ID = "1337.42.abcd"
+
+
+def new_trigger_id() -> str:
+    """A fresh trigger id, as Slack gives every interaction and slash command its own
+    (https://api.slack.com/interactivity/handling#modal_responses): two requests never share one."""
+    import secrets
+    import time
+
+    return f"{int(time.time() * 1000)}.{secrets.randbelow(10**9)}.{secrets.token_hex(10)}"
+
+
 # The deprecated verification token Slack still puts in every payload; bolt ignores it.
 VERIFICATION_TOKEN = "verification-token-unused"

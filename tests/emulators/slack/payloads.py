@@ -44,7 +44,7 @@ def block_actions(
     message: Payload | None = None,
     channel_id: str | None = None,
     container: Payload | None = None,
-    trigger_id: str = defaults.TRIGGER_ID,
+    trigger_id: str | None = None,
     view: Payload | None = None,
     block_id: str = "actions",
     action_type: str = "button",
@@ -76,7 +76,7 @@ def block_actions(
         "user": _user(user_id, user_name, team_id),
         "api_app_id": api_app_id,
         "token": defaults.VERIFICATION_TOKEN,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or defaults.new_trigger_id(),
         "team": _team(team_id, team_domain),
         "enterprise": None,
         "is_enterprise_install": False,
@@ -166,7 +166,7 @@ def view_submission(
     private_metadata: str = "",
     view_id: str = "V0001",
     view: Payload | None = None,
-    trigger_id: str = defaults.TRIGGER_ID,
+    trigger_id: str | None = None,
 ) -> Payload:
     """A `view_submission` payload. `values`: {block_id: {action_id: value-or-state-dict}}."""
     return {
@@ -175,7 +175,7 @@ def view_submission(
         "user": _user(user_id, user_name, team_id),
         "api_app_id": api_app_id,
         "token": defaults.VERIFICATION_TOKEN,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or defaults.new_trigger_id(),
         "view": view_payload(
             callback_id,
             values=values,

@@ -68,7 +68,7 @@ class SlackSigner:
         channel_name: str = defaults.CHANNEL_NAME,
         command: str = "/questetra",
         response_url: str = "",
-        trigger_id: str = defaults.TRIGGER_ID,
+        trigger_id: str | None = None,
         api_app_id: str = defaults.API_APP_ID,
         timestamp: int | None = None,
     ) -> Signed:
@@ -86,7 +86,7 @@ class SlackSigner:
             "api_app_id": api_app_id,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or defaults.new_trigger_id(),
         }
         return self.sign(urlencode(form), FORM, timestamp=timestamp)
 

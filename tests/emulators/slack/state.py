@@ -128,6 +128,10 @@ class FakeSlack:
                 self._users: dict[str, dict[str, Any]] = {}
                 self._channels: dict[str, dict[str, Any]] = {}
                 self._add_bot_user()
+                # The app's token has users:read.email: without it Slack leaves ``profile.email``
+                # out of users.info and refuses users.lookupByEmail (missing_scope).
+                # https://docs.slack.dev/reference/scopes/users.read.email
+                self.email_scope = True
             else:
                 # DMs are conversation state, not directory state: drop them with the messages.
                 self._channels = {k: v for k, v in self._channels.items() if not v.get("is_im")}
@@ -182,7 +186,7 @@ class FakeSlack:
         self,
         user_id: str,
         *,
-        email: str,
+        email: str | None,
         name: str = "",
         real_name: str = "",
         display_name: str = "",
@@ -192,14 +196,20 @@ class FakeSlack:
         is_owner: bool = False,
         deleted: bool = False,
         is_bot: bool = False,
+        team_id: str | None = None,
+        is_stranger: bool = False,
     ) -> dict[str, Any]:
-        """Register a member; returns the `users.info` user object (with locale)."""
-        name = name or email.split("@", 1)[0]
+        """Register a member; returns the `users.info` user object (with locale). ``email=None``:
+        a member whose profile has no e-mail (guests, some accounts): Slack omits the field.
+        `team_id`: the user's own workspace when it is another one (a Slack Connect user),
+        `is_stranger` as users.info marks users of an organisation the workspace shares no
+        channel with."""
+        name = name or (email or user_id).split("@", 1)[0]
         real_name = real_name or name
         offset, label = _tz_offset(tz, self.clock())
         user: dict[str, Any] = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "name": name,
             "deleted": deleted,
             "color": "9f69e7",
@@ -212,7 +222,7 @@ class FakeSlack:
                 "real_name_normalized": real_name,
                 "display_name": display_name,
                 "display_name_normalized": display_name,
-                "email": email,
+                **({"email": email} if email is not None else {}),
                 "image_48": f"https://avatars.example.invalid/{user_id}_48.png",
                 "team": self.team_id,
             },
@@ -226,6 +236,8 @@ class FakeSlack:
             "updated": int(self.clock()),
             "locale": locale,
         }
+        if is_stranger:
+            user["is_stranger"] = True
         with self.lock:
             self._users[user_id] = user
             return copy.deepcopy(user)

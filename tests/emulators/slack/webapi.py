@@ -66,6 +66,16 @@ def auth_test(slack: FakeSlack, params: Params) -> Params:
     }
 
 
+def auth_revoke(slack: FakeSlack, params: Params) -> Params:
+    """https://api.slack.com/methods/auth.revoke: the calling token stops working."""
+    token = str(params.pop(BEARER_ARG, ""))
+    if truthy(params.get("test")):
+        return {"ok": True, "revoked": False}
+    slack._tokens.discard(token)
+    slack._revoked.add(token)
+    return {"ok": True, "revoked": True}
+
+
 def team_info(slack: FakeSlack, params: Params) -> Params:
     team = params.get("team")
     if team and team != slack.team_id:
@@ -84,10 +94,12 @@ def team_info(slack: FakeSlack, params: Params) -> Params:
     }
 
 
-def _public_user(user: Params, *, include_locale: bool) -> Params:
+def _public_user(user: Params, *, include_locale: bool, email: bool = True) -> Params:
     user = copy.deepcopy(user)
     if not include_locale:
         user.pop("locale", None)
+    if not email:
+        user.get("profile", {}).pop("email", None)
     return user
 
 
@@ -96,10 +108,13 @@ def users_info(slack: FakeSlack, params: Params) -> Params:
     if user is None:
         raise SlackError("user_not_found")
     include_locale = truthy(params.get("include_locale"))
-    return {"ok": True, "user": _public_user(user, include_locale=include_locale)}
+    public = _public_user(user, include_locale=include_locale, email=slack.email_scope)
+    return {"ok": True, "user": public}
 
 
 def users_lookup_by_email(slack: FakeSlack, params: Params) -> Params:
+    if not slack.email_scope:
+        raise SlackError("missing_scope", needed="users:read.email")
     email = _str_arg(params, "email").lower()
     if not email:
         raise _invalid_arguments("[ERROR] missing required field: email")
@@ -607,12 +622,15 @@ def apps_connections_open(slack: FakeSlack, params: Params) -> Params:
 
 
 # Methods Slack authenticates otherwise than with a token.
+# Methods that act on the calling token itself receive it under this argument name.
+BEARER_ARG = "_calling_token"
 NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
 
 METHODS: dict[str, Handler] = {
     "oauth.v2.access": oauth_v2_access,
     "apps.connections.open": apps_connections_open,
     "auth.test": auth_test,
+    "auth.revoke": auth_revoke,
     "team.info": team_info,
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,
