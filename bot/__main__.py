@@ -15,10 +15,13 @@ from typing import Any, TypeVar
 
 from cryptography.fernet import Fernet
 
-from bot.config import Settings, SettingsError, foreign_variables, load_settings
+from bot.config import Settings, SettingsError, foreign_variables, load_settings, read_env_file
 from bot.errors import ConfigurationError
 
 T = TypeVar("T")
+
+# Read from the working directory by every command; the environment wins over it.
+ENV_FILE = ".env"
 
 
 _HEADINGS = {
@@ -36,11 +39,12 @@ def _settings(command: str = "") -> Settings:
     every value to them explicitly instead.
     """
     try:
-        settings = load_settings(os.environ, env_file=".env")
+        settings = load_settings(os.environ, env_file=ENV_FILE)
     except SettingsError as exc:
         heading = _HEADINGS.get(command, "Fix these settings (environment or .env):")
         print(heading, file=sys.stderr)
-        for problem in exc.problems:
+        # A misspelt name (SLACK_BOT_TOKN) is often why a setting reads as missing: said here too.
+        for problem in [*exc.problems, *_foreign(dict(os.environ))]:
             print(f"  - {problem}", file=sys.stderr)
         raise SystemExit(2) from None
     for name in [n for n in os.environ if n.startswith("SLACK_")]:
@@ -49,9 +53,10 @@ def _settings(command: str = "") -> Settings:
 
 
 def _foreign(environ: dict[str, str]) -> list[str]:
+    """Names in the environment or in ``.env`` that look like settings but are none."""
     return [
         f"{name} is not a setting of this bridge and is ignored (a typo? see .env.example)"
-        for name in foreign_variables(environ)
+        for name in foreign_variables({**read_env_file(ENV_FILE), **environ})
     ]
 
 
@@ -123,6 +128,43 @@ def _on_database(settings: Settings, work: Coroutine[Any, Any, T]) -> T:
     raise SystemExit(2)
 
 
+def _require_bridge_database(settings: Settings) -> None:
+    """For the commands that read what ``serve`` stored (audit, rotate-keys, probe): a database
+    that is not the bridge's (a typo in DATABASE_URL, never migrated) is one line and exit 2,
+    not an SQL error or a traceback, and no empty SQLite file is left behind."""
+    from pathlib import Path
+
+    from bot.db.engine import create_engine
+    from bot.db.migrate import current_heads
+    from bot.diagnose import database_target
+
+    url = settings.async_database_url
+    where = database_target(url)
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(str(file)).exists():
+        print(
+            f"Cannot use {where} (no such file): check DATABASE_URL "
+            "(`python -m bot migrate` or `serve` creates it)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+
+    async def applied() -> set[str]:
+        engine = create_engine(url)
+        try:
+            return (await current_heads(engine))[0]
+        finally:
+            await engine.dispose()
+
+    if not _on_database(settings, applied()):
+        print(
+            f"Cannot use {where} (none of the bridge's tables are there): check DATABASE_URL, "
+            "or run `python -m bot migrate` first",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+
+
 def cmd_migrate(_: argparse.Namespace) -> int:
     from bot.db.engine import create_engine
     from bot.db.migrate import upgrade
@@ -182,6 +224,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
                 )
             )
         else:
+            _require_bridge_database(settings)
             choice = LinkChoice(team_id=args.team, slack_user_id=args.slack_user)
             report = asyncio.run(probe_with_link(settings, choice, checks=args.checks))
     except ProbeSetupError as exc:
@@ -205,6 +248,7 @@ def cmd_rotate_keys(_: argparse.Namespace) -> int:
     from bot.services.keys import rotate_keys
 
     settings = _settings()
+    _require_bridge_database(settings)
 
     async def run() -> int:
         engine = create_engine(settings.async_database_url)
@@ -235,6 +279,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    _require_bridge_database(settings)
 
     async def run() -> str:
         engine = create_engine(settings.async_database_url)
@@ -244,13 +289,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
             await engine.dispose()
         if args.format == "csv":
             return to_csv(rows)
-        return "\n".join(
+        return "".join(
             f"{r.at:%Y-%m-%d %H:%M:%S} {r.team_id or '-'} {r.actor} {r.action} {r.target or ''} "
-            f"{r.outcome}"
+            f"{r.outcome}\n"
             for r in rows
         )
 
-    sys.stdout.write(_on_database(settings, run()))
+    output = _on_database(settings, run())
+    sys.stdout.write(output)
+    if args.format == "text" and not output:
+        # Said on stderr: an export piped to a file stays empty.
+        print(f"No audit entries since {since:%Y-%m-%d %H:%M} UTC.", file=sys.stderr)
     return 0
 
 

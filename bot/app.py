@@ -85,6 +85,13 @@ class Tuning:
     form_save_timeout: float = 10.0
     # Forms read at once for new-task alerts' buttons (more: the alert goes without them).
     alert_forms: int = 4
+    # How long start-up waits for the Socket Mode connection before going on without it.
+    socket_mode_wait: float = 5.0
+
+
+def _log_late_socket_mode(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        log.info("slack.socket_mode_connected")
 
 
 def _wake_all(senders: list[OutboxSender]) -> None:
@@ -337,6 +344,7 @@ def create_app(
             asyncio.create_task(on_start()) if on_start is not None else None
         )
         socket_mode = None
+        connecting: asyncio.Task[None] | None = None
         try:
             # Inside the try: a failed connect still stops the jobs and closes the session.
             if settings.slack_app_token is not None:
@@ -347,12 +355,28 @@ def create_app(
                     settings.slack_app_token.get_secret_value(),
                     web_client=slack_clients.default,
                 )
-                await socket_mode.connect_async()  # type: ignore[no-untyped-call]
-                log.info("slack.socket_mode_connected")
+                # slack_sdk retries a failed connect for ever (Slack unreachable, the app token
+                # refused): start-up waits a while, then lets it go on in the background, so the
+                # server listens (health, OAuth callback) and SIGTERM still stops it.
+                connecting = asyncio.create_task(socket_mode.connect_async())  # type: ignore[no-untyped-call]
+                await asyncio.wait({connecting}, timeout=tuning.socket_mode_wait)
+                if connecting.done():
+                    connecting.result()
+                    log.info("slack.socket_mode_connected")
+                else:
+                    log.warning(
+                        "slack.socket_mode_not_connected",
+                        detail=f"no Socket Mode connection after {tuning.socket_mode_wait:g} s; "
+                        "still trying (`python -m bot check` says why)",
+                    )
+                    connecting.add_done_callback(_log_late_socket_mode)
             yield
         finally:
             if started is not None and not started.done():
                 started.cancel()
+            if connecting is not None and not connecting.done():
+                connecting.cancel()
+                await asyncio.gather(connecting, return_exceptions=True)
             if socket_mode is not None:
                 await socket_mode.close_async()  # type: ignore[no-untyped-call]
             # Stop taking new work, let the current round end, hand leases back.

@@ -37,6 +37,7 @@ __all__ = [
     "SettingsError",
     "foreign_variables",
     "load_settings",
+    "read_env_file",
     "to_async_database_url",
 ]
 
@@ -57,18 +58,19 @@ _PLACEHOLDER_HOST = re.compile(
 # Where to get each value: shown next to the variable when it is missing or wrong.
 HINTS: dict[str, str] = {
     "SLACK_SIGNING_SECRET": "Slack app settings > Basic Information > App Credentials > Signing Secret",
-    "SLACK_BOT_TOKEN": "Slack app settings > OAuth & Permissions > Bot User OAuth Token (xoxb-…)",
+    "SLACK_BOT_TOKEN": "Slack app settings > OAuth & Permissions > Bot User OAuth Token, xoxb-…",
     "SLACK_CLIENT_ID": "Slack app settings > Basic Information > App Credentials > Client ID",
     "SLACK_CLIENT_SECRET": "Slack app settings > Basic Information > App Credentials > Client Secret",
-    "SLACK_APP_TOKEN": "Slack app settings > Basic Information > App-Level Tokens (xapp-…)",
+    "SLACK_APP_TOKEN": "Slack app settings > Basic Information > App-Level Tokens, xapp-…",
     "SLACK_API_URL": "normally https://slack.com/api/",
     "QUESTETRA_BASE_URL": "your tenant URL, e.g. https://acme.questetra.net/",
     "QUESTETRA_CLIENT_ID": "Questetra System Settings > API Clients > OAuth 2.0 client id",
     "QUESTETRA_CLIENT_SECRET": "Questetra System Settings > API Clients > OAuth 2.0 client secret",
     "QUESTETRA_SCOPE": "`any` or `read`",
     "QUESTETRA_BASIC_AUTH": "`true` or `false`",
-    "BOT_PUBLIC_URL": "the https URL browsers use to reach this bot",
-    "BOT_ENCRYPTION_KEYS": "run `python -m bot keygen` and paste the key (comma-separated, newest first)",
+    "ALERT_TASK_BUTTONS": "`true` or `false`",
+    "BOT_PUBLIC_URL": "the https address Slack and browsers reach this bot at, e.g. https://bridge.acme.com",
+    "BOT_ENCRYPTION_KEYS": "run `python -m bot keygen` and paste the key; several keys: comma-separated, newest first",
     "DATABASE_URL": "e.g. sqlite:///./questetra-bot.db or postgresql://user@host/db",
     "HOST": "an address to listen on, e.g. 0.0.0.0",
     "PORT": "a port number, e.g. 3000",
@@ -444,17 +446,22 @@ def foreign_variables(environ: Mapping[str, str]) -> list[str]:
     )
 
 
+def read_env_file(env_file: str | Path | None) -> dict[str, str]:
+    """The variables of a ``.env`` file (every name, ours or not); empty when there is none."""
+    if env_file is None or not Path(env_file).is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+
+
 def load_settings(environ: Mapping[str, str], *, env_file: str | Path | None = None) -> Settings:
     """Build settings from ``environ`` (and an optional ``.env`` file, which the environment overrides).
 
     A blank value counts as unset. Raises :class:`SettingsError` listing every problem: missing,
     placeholder or invalid values and settings that contradict each other.
     """
-    values: dict[str, str] = {}
-    if env_file is not None and Path(env_file).is_file():
-        from dotenv import dotenv_values
-
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values: dict[str, str] = read_env_file(env_file)
     values.update({k: v for k, v in environ.items() if k in _ALIASES})
     values = {k: v.strip() for k, v in values.items() if k in _ALIASES and v.strip()}
 

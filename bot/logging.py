@@ -47,6 +47,7 @@ def configure_logging(
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(_one_line_retries)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -67,3 +68,15 @@ def _passthrough(
     _logger: object, _name: str, event_dict: structlog.types.EventDict
 ) -> structlog.types.EventDict:
     return event_dict
+
+
+def _one_line_retries(record: logging.LogRecord) -> bool:
+    """slack_sdk's Socket Mode client logs each failed connect with ``logger.exception`` and
+    tries again ten seconds later, for as long as Slack is unreachable or refuses the app token:
+    a traceback every ten seconds buries the log. Its message already names the cause, so the
+    record is kept as one warning line."""
+    if record.exc_info and record.getMessage().startswith("Failed to connect (error:"):
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    return True

@@ -7,6 +7,7 @@ says nothing beyond the outcome.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -17,6 +18,7 @@ _STYLE = (
     "body{font-family:system-ui,-apple-system,'Hiragino Sans','Noto Sans JP',sans-serif;"
     "max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.6;color:#1d1c1d}"
     "h1{font-size:1.4rem}p{margin:.8rem 0}.en{color:#555}"
+    "code{font-size:.9em;background:#f4f4f4;border-radius:3px;padding:0 .25em}"
     "a.button{display:inline-block;padding:.6rem 1.2rem;border-radius:6px;background:#4a154b;"
     "color:#fff;text-decoration:none;font-weight:600}"
 )
@@ -34,10 +36,24 @@ def _page(title_key: str, body: str, *, icon: str = "") -> str:
     )
 
 
-def _paragraphs(key: str, **params: Any) -> str:
-    """The text ``key`` in Japanese, then English, each marked with its language."""
+# The catalog texts are shared with Slack, where `…` is code: here it becomes <code>. Both
+# substitutions run on escaped text, so no quote or angle bracket of the text survives into markup.
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _html_text(text: str, link: str | None) -> str:
+    html = _CODE.sub(r"<code>\1</code>", escape(text))
+    if link:  # the bridge's own URL named in the sentence (never a parameter someone else chose)
+        target = escape(link)
+        html = html.replace(target, f'<a href="{target}">{target}</a>')
+    return html
+
+
+def _paragraphs(key: str, *, link: str | None = None, **params: Any) -> str:
+    """The text ``key`` in Japanese, then English, each marked with its language; ``link``, a
+    URL the text names, is made a link."""
     return "".join(
-        f'<p lang="{lang}" class="{lang}">{escape(t(lang, key, **params))}</p>'
+        f'<p lang="{lang}" class="{lang}">{_html_text(t(lang, key, **params), link)}</p>'
         for lang in _LANGUAGES
     )
 
@@ -59,7 +75,7 @@ def front_page(*, install_url: str | None) -> str:
     """``GET /``: what this server is and where to go (Slack, "Add to Slack", health)."""
     body = _paragraphs("web.root.what") + _paragraphs("web.root.use")
     if install_url is not None:
-        body += _paragraphs("web.root.install", install_url=install_url)
+        body += _paragraphs("web.root.install", install_url=install_url, link=install_url)
     body += _paragraphs("web.root.operators")
     return _page("web.name", body)
 
@@ -94,11 +110,13 @@ def install_failed_page(reason: str, *, install_url: str) -> str:
     if reason == "access_denied":
         body = _paragraphs("web.failed.access_denied")
     elif reason in _EXPIRED:
-        body = _paragraphs("web.failed.expired", install_url=install_url)
+        body = _paragraphs("web.failed.expired", install_url=install_url, link=install_url)
     elif reason == "team_not_allowed":
         body = _paragraphs("web.failed.team_not_allowed")
     elif reason in _STORAGE:
         body = _paragraphs("web.failed.storage")
     else:
-        body = _paragraphs("web.failed.slack", reason=reason[:60], install_url=install_url)
+        body = _paragraphs(
+            "web.failed.slack", reason=reason[:60], install_url=install_url, link=install_url
+        )
     return _page("web.failed.title", body, icon="⚠️")

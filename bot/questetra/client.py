@@ -231,7 +231,11 @@ async def probe(http: httpx2.AsyncClient, auth: httpx2.Auth | None = None) -> Pr
     try:
         response = await http.get(path, auth=auth) if auth else await http.get(path)
     except httpx2.HTTPError as exc:
-        return ProbeResult(False, f"cannot connect ({cause(exc)})")
+        return ProbeResult(
+            False,
+            f"cannot connect ({cause(exc)}): check QUESTETRA_BASE_URL and the network "
+            "(outbound HTTPS, a proxy, Questetra's IP Address Filtering)",
+        )
     code = response.status_code
     if code == 404:
         return ProbeResult(False, "no Questetra API at this URL (404): check QUESTETRA_BASE_URL")

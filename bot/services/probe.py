@@ -17,7 +17,8 @@ from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import UserLink
-from bot.errors import BridgeError, NeedsRelink, UserFacingError
+from bot.errors import BridgeError, CredentialError, NeedsRelink, UserFacingError
+from bot.i18n import t
 from bot.questetra.api import basic_auth
 from bot.questetra.client import build_http_client
 from bot.questetra.oauth import QuestetraOAuth
@@ -125,8 +126,15 @@ async def probe_with_link(
                 "(or use --basic)"
             ) from None
         except UserFacingError as exc:
+            # In words (the English catalog text), never the bare i18n key.
             raise ProbeSetupError(
-                f"could not use the link of {row.slack_user_id}: {exc.key}"
+                f"could not use the link of {row.slack_user_id}: {t('en', exc.key, **exc.params)}"
+            ) from None
+        except CredentialError:
+            raise ProbeSetupError(
+                f"the stored credential of {row.slack_user_id} does not open with "
+                "BOT_ENCRYPTION_KEYS: add back the key that sealed it (after the new one), "
+                "or use --basic"
             ) from None
     finally:
         await engine.dispose()

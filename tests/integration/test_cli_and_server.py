@@ -282,3 +282,12 @@ async def test_audit_export_as_csv(tmp_path) -> None:
     assert [(r["actor"], r["action"], r["target"]) for r in rows] == [("U2", "accept", "20001")]
     assert rows[0]["detail"] == '{"result": "accepted"}'
     assert _run(["audit", "--since", "soon"], env, tmp_path).returncode == 2
+    # As text: one line per entry, each ended (the shell prompt does not glue to the last one).
+    text = _run(["audit", "--since", "30d"], env, tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.endswith(" T1 U1 link  ok\n") and text.stdout.count("\n") == 2
+    assert text.stderr == ""
+    # Nothing in the span is said, on stderr: stdout stays what an export expects.
+    empty = _run(["audit", "--since", "7d", "--team", "T9"], env, tmp_path)
+    assert (empty.returncode, empty.stdout) == (0, "")
+    assert empty.stderr.startswith("No audit entries since ") and empty.stderr.endswith(" UTC.\n")

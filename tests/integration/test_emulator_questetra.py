@@ -1024,6 +1024,31 @@ async def test_control_api(client: httpx2.AsyncClient, state: EmulatorState) -> 
     assert "error" in bad.json()
 
 
+def test_hand_run_demo_tenant_fits_a_real_slack_app(capsys) -> None:
+    """`python -m tests.emulators.questetra --demo --bot-url … --user …` (README): the client's
+    redirect URI is the bot's exact callback, and the person trying it has an account with their
+    own (Slack) e-mail, signed in on the consent page, with a task, and the API password shown."""
+    from tests.emulators.questetra.demo import seed
+
+    state = EmulatorState()
+    demo = seed(state, redirect_uri="https://bridge.acme.test/questetra/oauth/callback",
+                me="taro@acme.test")  # fmt: skip
+    assert state.db.clients[demo.client_id].redirect_uri == (
+        "https://bridge.acme.test/questetra/oauth/callback"
+    )
+    me = state.user_by_email("taro@acme.test")
+    assert me is not None and me.api_password == demo.api_password
+    assert state.signed_in_user == me
+    mine = [w for w in state.db.workitems.values() if w.allocated_user_id == me.id]
+    assert [state.db.processes[w.process_instance_id].title for w in mine] == ["Your first task"]
+    # Without them: the defaults the README's own bot (http://localhost:3000) fits.
+    plain = EmulatorState()
+    seed(plain)
+    assert plain.db.clients["slack-bridge"].redirect_uri.startswith("http://localhost:3000/")
+    assert plain.signed_in_user is not None
+    assert plain.signed_in_user.email == "alice@example.com"
+
+
 async def test_base_path_prefix() -> None:
     state = EmulatorState(base_path="/qbpms")
     seed(state)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -68,6 +69,7 @@ def test_env_example_as_is_lists_every_placeholder_at_once(command, tmp_path) ->
         "QUESTETRA_BASE_URL",
         "QUESTETRA_CLIENT_ID",
         "QUESTETRA_CLIENT_SECRET",
+        "BOT_PUBLIC_URL",
         "BOT_ENCRYPTION_KEYS",
     }
     assert len(problems) == len(placeholders), problems  # nothing else, nothing twice
@@ -173,6 +175,88 @@ def test_sqlite_in_a_missing_folder_is_one_line(base, tmp_path) -> None:
     check = run_cli(["check"], env, tmp_path)
     assert "FAIL database: cannot connect to SQLite file" in check.stdout
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("command", ["audit", "rotate-keys", "probe"])
+def test_reading_commands_refuse_a_database_that_is_not_the_bridges(
+    command, base, tmp_path
+) -> None:
+    """A typo in DATABASE_URL, or a database `serve` never ran on: one line, exit 2, no SQL
+    error, no traceback, and no empty SQLite file left where the typo pointed."""
+    missing = tmp_path / "bridge.db"
+    result = run_cli([command], {**base, "DATABASE_URL": f"sqlite:///{missing}"}, tmp_path)
+    assert result.returncode == 2
+    _no_traceback(result)
+    assert result.stderr.strip().splitlines() == [
+        f"Cannot use SQLite file {missing} (no such file): check DATABASE_URL "
+        "(`python -m bot migrate` or `serve` creates it)"
+    ]
+    assert not missing.exists()
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    result = run_cli([command], {**base, "DATABASE_URL": f"sqlite:///{empty}"}, tmp_path)
+    assert result.returncode == 2
+    _no_traceback(result)
+    assert result.stderr.strip().splitlines() == [
+        f"Cannot use SQLite file {empty} (none of the bridge's tables are there): check "
+        "DATABASE_URL, or run `python -m bot migrate` first"
+    ]
+
+
+def test_probe_on_an_unreachable_database_is_one_line(base, tmp_path) -> None:
+    env = {**base, "DATABASE_URL": "postgresql://bridge@127.0.0.1:9/bridge"}
+    result = run_cli(["probe"], env, tmp_path)
+    assert result.returncode == 2
+    _no_traceback(result)
+    assert result.stderr.strip().splitlines() == [
+        "Cannot use PostgreSQL at 127.0.0.1:9/bridge (connection refused, nothing listens "
+        "there): check DATABASE_URL"
+    ]
+
+
+def test_a_misspelt_name_in_dot_env_is_named(base, tmp_path) -> None:
+    """The likeliest reason a setting "is required" when the operator did write it: a typo in
+    `.env`. It is named in the list of problems, and by `check` when everything else is sound."""
+    env = {k: v for k, v in base.items() if k != "SLACK_BOT_TOKEN"}
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKN={base['SLACK_BOT_TOKEN']}\n")
+    note = (
+        "SLACK_BOT_TOKN is not a setting of this bridge and is ignored (a typo? see .env.example)"
+    )
+    for command in ("serve", "check"):
+        result = run_cli([command], env, tmp_path)
+        assert result.returncode == 2
+        _no_traceback(result)
+        problems = result.stderr.splitlines()[1:]
+        assert problems[0].startswith("  - SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID")
+        assert problems[1:] == [f"  - {note}"]
+    (tmp_path / ".env").write_text("QUESTETRA_BASIC_AUTHH=true\n")
+    check = run_cli(["check"], base, tmp_path)
+    assert f"NOTE {note.replace('SLACK_BOT_TOKN', 'QUESTETRA_BASIC_AUTHH')}" in check.stdout
+
+
+def test_socket_mode_without_slack_serves_says_so_in_one_line_and_stops(base, tmp_path) -> None:
+    """Slack unreachable in Socket Mode: serve still listens, each retry is one line (slack_sdk
+    logs a traceback per attempt, every ten seconds), and SIGTERM stops it."""
+    env = {
+        **base,
+        "SLACK_APP_TOKEN": "xapp-1-A0001-1-abcdef",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "LOG_FORMAT": "json",
+    }
+    served = Served(env, tmp_path)  # returns once /healthz answers
+    try:
+        served.wait_for('"slack.socket_mode_not_connected"')
+        served.wait_for("Failed to connect (error:")
+    finally:
+        output = served.stop()
+    assert "Traceback" not in output
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert len(records) == len(output.splitlines()), output  # every line is JSON
+    retries = [r for r in records if r["event"].startswith("Failed to connect (error:")]
+    assert retries and all(r["level"] == "warning" and "exception" not in r for r in retries)
+    # Stopped by the SIGTERM, the graceful way (not killed after Served's 20 s).
+    assert records[-1]["event"].startswith("Finished server process"), output
+    assert "bridge.stopped" in [r["event"] for r in records]
 
 
 # ---------------------------------------------------------------- serve: a clean start

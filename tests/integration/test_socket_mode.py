@@ -73,3 +73,30 @@ async def test_http_routes_still_served(socket_app) -> None:
         transport=httpx2.ASGITransport(app=socket_app), base_url="http://bot.test"
     ) as client:
         assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_start_up_goes_on_when_socket_mode_cannot_connect(env, engine, clock, slack) -> None:
+    """Slack unreachable (or the app token refused): slack_sdk retries the connect for ever.
+    Start-up must not wait on it for ever: the server listens (health, the OAuth callback) and
+    shutting down still works; the connect keeps trying in the background."""
+    import asyncio
+    import dataclasses
+
+    import httpx2
+
+    from tests.conftest import FAST
+
+    settings = Settings.model_validate({**env, "SLACK_APP_TOKEN": slack.socket_mode.app_token})
+    slack.fail("apps.connections.open", "invalid_auth", count=1000)
+    application = bot_app(
+        settings, engine, clock, tuning=dataclasses.replace(FAST, socket_mode_wait=0.2)
+    )
+    # Bounds that only a hang reaches (the bug: start-up and shutdown never returned).
+    async with asyncio.timeout(60):
+        async with application.router.lifespan_context(application):
+            await slack.wait_for("apps.connections.open")
+            async with httpx2.AsyncClient(
+                transport=httpx2.ASGITransport(app=application), base_url="http://bot.test"
+            ) as client:
+                assert (await client.get("/healthz")).status_code == 200
+    assert slack.socket_mode.connections == 0

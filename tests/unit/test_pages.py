@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pages import front_page, install_failed_page, install_page, installed_page
+from bot.i18n import CATALOGS
+from bot.pages import front_page, install_failed_page, install_page, installed_page, outcome_page
+from bot.services.linking import Outcome
 
 
 def _both_languages(html: str) -> None:
@@ -53,3 +55,27 @@ def test_install_failures_say_what_to_do(reason: str, expected: str) -> None:
     html = install_failed_page(reason, install_url="https://bot.test/slack/install")
     _both_languages(html)
     assert expected in html
+
+
+# Every failure that ends on a page (some end in the API-password modal and have no page text).
+@pytest.mark.parametrize(
+    "outcome",
+    [o for o in Outcome if o is not Outcome.LINKED and f"page.{o.value}" in CATALOGS["en"]],
+)
+def test_consent_pages_show_commands_as_code_not_as_slack_backticks(outcome: Outcome) -> None:
+    html, _ = outcome_page(outcome, name="`Ann`", email="ann@example.jp")
+    _both_languages(html)
+    assert "`" not in html, html  # Slack's mrkdwn does not reach a browser
+    if outcome in (Outcome.DENIED, Outcome.EXPIRED, Outcome.INVALID_STATE):
+        assert html.count("<code>/questetra connect</code>") == 2  # once per language
+
+
+def test_failed_install_links_to_the_install_page_and_nothing_else() -> None:
+    url = "https://bot.test/slack/install?a=1&b=2"
+    html = install_failed_page("invalid_state", install_url=url)
+    link = '<a href="https://bot.test/slack/install?a=1&amp;b=2">'
+    assert html.count(link) == 2
+    # A reason from the redirect's query string stays text, even when it looks like a URL.
+    odd = install_failed_page('https://evil.test/"x', install_url=url)
+    assert "evil.test" in odd and 'href="https://evil.test' not in odd and '"x' not in odd
+    assert front_page(install_url=url).count(link) == 2

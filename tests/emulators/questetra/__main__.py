@@ -7,7 +7,7 @@ import argparse
 import uvicorn
 
 from . import create_app
-from .demo import APP_ID, MESSAGE_START_NODE, REDIRECT_URI, seed
+from .demo import APP_ID, MESSAGE_START_NODE, seed
 from .state import EmulatorState
 
 
@@ -17,21 +17,37 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8180)
     parser.add_argument("--base-path", default="/", help="tenant path prefix, e.g. /qbpms/")
     parser.add_argument("--demo", action="store_true", help="seed users, a client, an app, tasks")
+    parser.add_argument(
+        "--bot-url",
+        default="http://localhost:3000",
+        help="the bot's BOT_PUBLIC_URL: the demo OAuth client's redirect URI is built from it "
+        "(default http://localhost:3000)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="EMAIL",
+        help="with --demo: add a user with your Slack e-mail (the bridge links only an account "
+        "with the Slack user's own e-mail) and sign them in on the consent page",
+    )
     args = parser.parse_args(argv)
 
     state = EmulatorState(base_path=args.base_path)
     base = f"http://{args.host}:{args.port}{state.base_path}"
     print(f"Questetra emulator at {base}")
     if args.demo:
-        demo = seed(state)
+        bot_url = args.bot_url.rstrip("/")
+        redirect_uri = f"{bot_url}/questetra/oauth/callback"
+        demo = seed(state, redirect_uri=redirect_uri, me=args.user)
+        me = args.user or "alice@example.com"
+        users = ", ".join(dict.fromkeys(["alice@example.com", me, "bob@example.com"]))
         print(
             f"""
-Demo tenant (signed in as alice@example.com for the consent page):
-  users            alice@example.com (API password: {demo.api_password}), bob@example.com
+Demo tenant (signed in as {me} for the consent page):
+  users            {users} (API password of {me}: {demo.api_password})
   Basic auth       enabled
   OAuth client     id {demo.client_id}
                    secret {demo.client_secret}
-                   redirect {REDIRECT_URI}
+                   redirect {redirect_uri}
   app              {APP_ID} "Expense Request", message start event node {MESSAGE_START_NODE}
                    key {demo.start_event_key}
 
@@ -39,7 +55,8 @@ Bot settings:
   QUESTETRA_BASE_URL={base}
   QUESTETRA_CLIENT_ID={demo.client_id}
   QUESTETRA_CLIENT_SECRET={demo.client_secret}
-  QUESTETRA_BASIC_AUTH=true"""
+  QUESTETRA_BASIC_AUTH=true
+  BOT_PUBLIC_URL={bot_url}"""
         )
     print(
         f"""

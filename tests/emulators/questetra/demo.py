@@ -22,8 +22,16 @@ class DemoSecrets:
     start_event_key: str
 
 
-def seed(state: EmulatorState) -> DemoSecrets:
-    """Alice and Bob, one OAuth client, an expense app with a start event and a few tasks."""
+def seed(
+    state: EmulatorState, *, redirect_uri: str = REDIRECT_URI, me: str | None = None
+) -> DemoSecrets:
+    """Alice and Bob, one OAuth client, an expense app with a start event and a few tasks.
+
+    ``redirect_uri``: the client's, ``{BOT_PUBLIC_URL}/questetra/oauth/callback`` of the bot that
+    will use it (Questetra compares it exactly). ``me``: one more user with that e-mail (the
+    bridge links only an account with the Slack user's own e-mail), signed in on the consent
+    page, with the same API password as Alice and a task of their own.
+    """
     found = DemoSecrets(
         api_password=secrets.token_urlsafe(12),
         client_id="slack-bridge",
@@ -33,7 +41,7 @@ def seed(state: EmulatorState) -> DemoSecrets:
     state.basic_auth_enabled = True
     state.add_user("alice@example.com", "Alice Example", api_password=found.api_password)
     state.add_user("bob@example.com", "Bob Example", group="Finance")
-    state.add_client(found.client_id, found.client_secret, REDIRECT_URI)
+    state.add_client(found.client_id, found.client_secret, redirect_uri)
     state.add_app(
         APP_ID,
         "Expense Request",
@@ -71,5 +79,17 @@ def seed(state: EmulatorState) -> DemoSecrets:
         starter="bob@example.com",
     )
     state.add_task(APP_ID, to="bob@example.com", state="ALLOCATED", title="Taxi", node_name="Check")
-    state.sign_in("alice@example.com")
+    if me is not None and state.user_by_email(me) is None:
+        state.add_user(me, me.split("@", 1)[0], api_password=found.api_password)
+        state.add_task(
+            APP_ID,
+            to=me,
+            state="ALLOCATED",
+            title="Your first task",
+            data={"amount": "3000", "purpose": "Trying the bridge", "kind": "books"},
+            starter="bob@example.com",
+            flows=("Approve", "Reject"),
+            editable_fields=["note"],
+        )
+    state.sign_in(me or "alice@example.com")
     return found
