@@ -137,7 +137,9 @@ def create_app(
         clock=clock,
         admin_user_ids=settings.admin_slack_user_ids,
     )
-    questetra_http = build_http_client(settings.questetra_base_url, transport=questetra_transport)
+    questetra_http = build_http_client(
+        settings.questetra_base_url, transport=questetra_transport, proxies=settings.proxies
+    )
     api = QuestetraApi(questetra_http, metrics)
     oauth = (
         QuestetraOAuth(
@@ -151,6 +153,7 @@ def create_app(
             redirect_uri=settings.oauth_redirect_uri,
             scope=settings.questetra_scope,
             transport=questetra_transport,
+            proxies=settings.proxies,
         )
         if settings.oauth_enabled
         else None
@@ -355,6 +358,10 @@ def create_app(
                     settings.slack_app_token.get_secret_value(),
                     web_client=slack_clients.default,
                 )
+                # The WebSocket goes the Web API's way (bot/proxy.py; NO_PROXY naming slack.com
+                # covers wss-primary.slack.com too); set after construction, as slack_sdk read
+                # os.environ when given none.
+                socket_mode.client.proxy = slack_clients.default.proxy
                 # slack_sdk retries a failed connect for ever (Slack unreachable, the app token
                 # refused): start-up waits a while, then lets it go on in the background, so the
                 # server listens (health, OAuth callback) and SIGTERM still stops it.

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Mapping
 from typing import NamedTuple
 
 import httpx2
+from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select, text
@@ -123,18 +124,41 @@ async def check_stored_secrets(
 
 
 def _client(settings: Settings, token: str | None) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=int(TIMEOUT))
+    client = AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=int(TIMEOUT))
+    client.proxy = settings.proxies.for_url(settings.slack_api_url)  # ours, not os.environ's
+    return client
+
+
+def _via(settings: Settings, url: str) -> str:
+    """`` through the proxy http://host:port`` when one carries calls to ``url`` (bot/proxy.py),
+    its credentials left out; empty when they go direct."""
+    proxy = settings.proxies.shown(url)
+    return f" through the proxy {proxy}" if proxy else ""
 
 
 def _unreachable(settings: Settings, exc: BaseException) -> str:
+    via = _via(settings, settings.slack_api_url)
+    check = "the proxy (HTTPS_PROXY, NO_PROXY)" if via else "the network"
     return (
-        f"cannot reach Slack at {url_target(settings.slack_api_url)} ({cause(exc)}): "
-        "check the network (and SLACK_API_URL)"
+        f"cannot reach Slack at {url_target(settings.slack_api_url)}{via} ({cause(exc)}): "
+        f"check {check} and SLACK_API_URL"
     )
 
 
 async def check_slack(settings: Settings) -> CheckResult:
-    """The bot token (single workspace) and its scopes against the manifest's."""
+    """The bot token (single workspace) and its scopes against the manifest's; the proxy the
+    calls went through, if any, named."""
+    return _naming_proxy(settings, await _check_slack(settings))
+
+
+def _naming_proxy(settings: Settings, result: CheckResult) -> CheckResult:
+    via = _via(settings, settings.slack_api_url)
+    if not via or via in result.detail:
+        return result
+    return CheckResult(result.name, result.ok, f"{result.detail} (called{via})")
+
+
+async def _check_slack(settings: Settings) -> CheckResult:
     if settings.slack_bot_token is None:
         return await _check_slack_client(settings)
     client = _client(settings, settings.slack_bot_token.get_secret_value())
@@ -217,9 +241,13 @@ async def _check_slack_client(settings: Settings) -> CheckResult:
 async def check_socket_mode(settings: Settings) -> CheckResult | None:
     if settings.slack_app_token is None:
         return None
-    client = _client(settings, settings.slack_app_token.get_secret_value())
+    return _naming_proxy(settings, await _check_socket_mode(settings, settings.slack_app_token))
+
+
+async def _check_socket_mode(settings: Settings, app_token: SecretStr) -> CheckResult:
+    client = _client(settings, app_token.get_secret_value())
     try:
-        await client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
+        await client.apps_connections_open(app_token=app_token.get_secret_value())
     except SlackApiError as exc:
         return CheckResult(
             "socket mode",
@@ -242,9 +270,12 @@ async def check_questetra(
     a refresh token when the access token has expired (a write, B5) and fail on one person's
     revoked link. ``python -m bot probe`` is the authenticated, read-only check, run on purpose.
     """
-    async with build_http_client(settings.questetra_base_url, transport=transport) as http:
+    async with build_http_client(
+        settings.questetra_base_url, transport=transport, proxies=settings.proxies
+    ) as http:
         result = await probe(http)
-    detail = f"{settings.questetra_base_url}: {result.detail}"
+    via = _via(settings, settings.questetra_base_url)
+    detail = f"{settings.questetra_base_url}{via}: {result.detail}"
     if result.ok:
         detail += "; checked without a credential (`python -m bot probe` checks as a linked user)"
     return CheckResult("questetra", result.ok, detail)
@@ -268,6 +299,7 @@ async def check_oauth_client(
         scope=settings.questetra_scope,
         transport=transport,
         timeout=TIMEOUT,
+        proxies=settings.proxies,
     )
     where = url_target(settings.questetra_base_url)
     try:
@@ -276,7 +308,9 @@ async def check_oauth_client(
         return CheckResult(
             "questetra oauth",
             False,
-            f"cannot reach the token endpoint at {where} ({cause(exc)}): check QUESTETRA_BASE_URL",
+            f"cannot reach the token endpoint at {where}"
+            f"{_via(settings, settings.questetra_base_url)} ({cause(exc)}): "
+            "check QUESTETRA_BASE_URL",
         )
     if result.accepted:
         return CheckResult(

@@ -30,6 +30,7 @@ from pydantic import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.proxy import Proxies
 from bot.questetra.urls import DEFAULT_TASK_URL, QuestetraLinks, template_problem
 
 __all__ = [
@@ -269,6 +270,9 @@ class Settings(BaseModel):
         default="INFO", alias="LOG_LEVEL"
     )
     log_format: Literal["console", "json"] = Field(default="console", alias="LOG_FORMAT")
+    # The outbound proxy: the standard HTTPS_PROXY / HTTP_PROXY / NO_PROXY variables (any case),
+    # not a setting of ours; load_settings reads them (bot/proxy.py). Its repr hides credentials.
+    proxies: Proxies = Field(default_factory=Proxies)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -431,7 +435,7 @@ def coherence_problems(values: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-_ALIASES = {str(f.alias): name for name, f in Settings.model_fields.items()}
+_ALIASES = {str(f.alias): name for name, f in Settings.model_fields.items() if f.alias}
 _ORDER = {alias: index for index, alias in enumerate(_ALIASES)}
 
 
@@ -462,6 +466,10 @@ def load_settings(environ: Mapping[str, str], *, env_file: str | Path | None = N
     placeholder or invalid values and settings that contradict each other.
     """
     values: dict[str, str] = read_env_file(env_file)
+    # The standard proxy variables (bot/proxy.py), the environment's over .env's.
+    proxies = Proxies(
+        {**Proxies.from_environ(values).variables, **Proxies.from_environ(environ).variables}
+    )
     values.update({k: v for k, v in environ.items() if k in _ALIASES})
     values = {k: v.strip() for k, v in values.items() if k in _ALIASES and v.strip()}
 
@@ -479,7 +487,7 @@ def load_settings(environ: Mapping[str, str], *, env_file: str | Path | None = N
         found.append((problem.split(" ", 1)[0], problem))
     reported = {name for name, _ in found}
     try:
-        settings = Settings.model_validate(values)
+        settings = Settings.model_validate({**values, "proxies": proxies})
     except ValidationError as exc:
         for err in exc.errors():
             loc = err.get("loc") or ()

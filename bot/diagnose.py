@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -39,6 +40,10 @@ _ERRNO = {
 _SQLITE_CANNOT_OPEN = "cannot open the file: does its folder exist, and may this user write there?"
 
 
+# ``user:password@`` in a URL (a proxy's, bot/proxy.py) inside some library's error text.
+_CREDENTIALS = re.compile(r"(\w+://)[^/@\s'\"]*@")
+
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -55,6 +60,9 @@ def cause(exc: BaseException) -> str:
     """What went wrong, in a few words; never a bare class name, never a secret."""
     for item in _chain(exc):
         name = type(item).__name__
+        if name == "ClientHttpProxyError":  # aiohttp: the proxy answered CONNECT with an error
+            status, message = getattr(item, "status", ""), getattr(item, "message", "")
+            return f"the proxy refused the connection ({status} {message})".replace(" )", ")")
         if name in _SERVER_REFUSALS:
             return _SERVER_REFUSALS[name]
         if isinstance(item, socket.gaierror):
@@ -76,7 +84,8 @@ def cause(exc: BaseException) -> str:
             return "connection refused, nothing listens there"
         if "name or service not known" in text or "nodename nor servname" in text:
             return "host name not found in DNS"
-    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    first = _CREDENTIALS.sub(r"\1", first)[:160]  # a proxy URL's user:password@, say
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 

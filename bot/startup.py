@@ -100,4 +100,9 @@ def summary(settings: Settings) -> dict[str, Any]:
         fields["install_url"] = f"{public}/slack/install"
     if settings.oauth_enabled:
         fields["questetra_redirect_uri"] = settings.oauth_redirect_uri
+    # The outbound proxy (bot/proxy.py), credentials left out; named only when one is set.
+    questetra = settings.proxies.shown(settings.questetra_base_url)
+    slack = settings.proxies.shown(settings.slack_api_url)
+    if questetra or slack:
+        fields["proxy"] = f"Questetra {questetra or 'direct'}, Slack {slack or 'direct'}"
     return fields

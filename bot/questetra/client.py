@@ -18,6 +18,7 @@ import aiohttp
 import httpx2
 
 from bot.diagnose import cause
+from bot.proxy import Proxies
 from bot.questetra import answers
 from bot.questetra.answers import AnswerKind
 from bot.questetra.errors import QuestetraError
@@ -106,10 +107,14 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
     callers catch: :class:`httpx2.ConnectTimeout`, :class:`httpx2.ReadTimeout`,
     :class:`httpx2.ConnectError`, :class:`httpx2.RemoteProtocolError`,
     :class:`httpx2.ReadError`. The session is opened on first use, in the running loop.
+
+    Each request goes through the proxy ``proxies`` names for its URL, or direct
+    (:meth:`bot.proxy.Proxies.aiohttp_middleware`).
     """
 
-    def __init__(self, *, connections: int = MAX_IN_FLIGHT) -> None:
+    def __init__(self, *, connections: int = MAX_IN_FLIGHT, proxies: Proxies | None = None) -> None:
         self._connections = connections
+        self._proxies = proxies or Proxies()
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
@@ -122,6 +127,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 auto_decompress=False,  # httpx2 decodes what the headers say
                 cookie_jar=aiohttp.DummyCookieJar(),  # no cookies (see QuestetraHttp)
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+                middlewares=(self._proxies.aiohttp_middleware(),),
             )
         return self._session
 
@@ -153,6 +159,11 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             raise httpx2.ReadTimeout(str(exc) or "read timed out", request=request) from exc
         except aiohttp.ClientConnectorError as exc:
             raise httpx2.ConnectError(str(exc), request=request) from exc
+        except aiohttp.ClientHttpProxyError as exc:
+            # Its text names the proxy URL, credentials included: say only what the proxy said.
+            raise httpx2.ConnectError(
+                f"the proxy refused the connection ({exc.status} {exc.message})", request=request
+            ) from exc
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
             raise httpx2.RemoteProtocolError(str(exc), request=request) from exc
         except (aiohttp.ClientError, OSError) as exc:
@@ -206,13 +217,16 @@ class QuestetraHttp(httpx2.AsyncClient):
 
 
 def build_http_client(
-    base_url: str, *, transport: httpx2.AsyncBaseTransport | None = None
+    base_url: str,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    proxies: Proxies | None = None,
 ) -> httpx2.AsyncClient:
     # The base may carry a path prefix (on-premise editions): keep its trailing slash so
     # relative paths like "API/User/Quser/self" resolve under it.
     return QuestetraHttp(
         base_url=base_url,
-        transport=transport or AiohttpTransport(),
+        transport=transport or AiohttpTransport(proxies=proxies),
         timeout=DEFAULT_TIMEOUT,
         follow_redirects=False,
     )

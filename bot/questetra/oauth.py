@@ -26,6 +26,7 @@ import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
+from bot.proxy import Proxies
 from bot.questetra import answers
 from bot.questetra.errors import InvalidClient, InvalidGrant, QuestetraDown, QuestetraProtocolError
 from bot.questetra.models import TokenSet
@@ -52,6 +53,7 @@ class QuestetraOAuth:
         scope: str,
         transport: httpx2.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
+        proxies: Proxies | None = None,
     ) -> None:
         self._base_url = base_url
         self._client_id = client_id
@@ -60,6 +62,15 @@ class QuestetraOAuth:
         self._scope = scope
         self._transport = transport
         self._timeout = timeout
+        # The token endpoint's proxy (bot/proxy.py), set on httpx2 itself: trust_env off, so
+        # httpx2 reads neither os.environ nor ~/.netrc behind the settings' back.
+        self._proxy = (proxies or Proxies()).for_url(base_url + TOKEN_PATH)
+
+    def http_options(self) -> dict[str, Any]:
+        """httpx2 client options for a call to the token endpoint."""
+        if self._transport is not None:
+            return {"transport": self._transport, "timeout": self._timeout}
+        return {"proxy": self._proxy, "trust_env": False, "timeout": self._timeout}
 
     def __repr__(self) -> str:
         return f"QuestetraOAuth(base_url={self._base_url!r}, client_id={self._client_id!r})"
@@ -72,8 +83,7 @@ class QuestetraOAuth:
             redirect_uri=self._redirect_uri,
             scope=self._scope,
             code_challenge_method="S256",
-            transport=self._transport,
-            timeout=self._timeout,
+            **self.http_options(),
         )
         client.register_compliance_hook("access_token_response", classify_token_answer)
         client.register_compliance_hook("refresh_token_response", classify_token_answer)
@@ -220,9 +230,7 @@ async def probe_client(oauth: QuestetraOAuth) -> ClientProbe:
         "client_id": oauth._client_id,
         "client_secret": oauth._client_secret,
     }
-    async with httpx2.AsyncClient(
-        transport=oauth._transport, timeout=oauth._timeout, follow_redirects=False
-    ) as http:
+    async with httpx2.AsyncClient(**oauth.http_options(), follow_redirects=False) as http:
         response = await http.post(
             oauth._base_url + TOKEN_PATH, data=data, headers={"Accept": "application/json"}
         )

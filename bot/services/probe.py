@@ -67,6 +67,7 @@ def oauth_of(
         redirect_uri=settings.oauth_redirect_uri,
         scope=settings.questetra_scope,
         transport=transport,
+        proxies=settings.proxies,
     )
 
 
@@ -147,7 +148,9 @@ async def _probe(
     checks: bool,
     transport: httpx2.AsyncBaseTransport | None,
 ) -> Report:
-    async with build_http_client(settings.questetra_base_url, transport=transport) as http:
+    async with build_http_client(
+        settings.questetra_base_url, transport=transport, proxies=settings.proxies
+    ) as http:
         return await run_probe(
             http,
             auth,

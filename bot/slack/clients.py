@@ -38,6 +38,7 @@ from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.db.models import Workspace
 from bot.errors import CredentialError
+from bot.proxy import Proxies
 from bot.slack.render import finish_message, finish_view
 
 log = structlog.stdlib.get_logger(__name__)
@@ -105,9 +106,18 @@ TIMEOUT_SECONDS = 30
 
 
 def build_client(
-    base_url: str, token: str | None, session: aiohttp.ClientSession | None = None
+    base_url: str,
+    token: str | None,
+    session: aiohttp.ClientSession | None = None,
+    proxies: Proxies | None = None,
 ) -> AsyncWebClient:
-    return RenderingWebClient(
+    """A Web API client whose proxy is the one ``proxies`` names for ``base_url`` (bot/proxy.py).
+
+    slack_sdk reads ``HTTPS_PROXY``/``HTTP_PROXY`` from ``os.environ`` itself when given no proxy
+    (``load_http_proxy_from_env``, which ignores ``NO_PROXY`` and logs the URL with its
+    credentials at debug level), and passes its proxy to every ``session.request``, a session
+    of ours included: the attribute is set after construction so ours always decides."""
+    client = RenderingWebClient(
         token=token,
         base_url=base_url,
         timeout=TIMEOUT_SECONDS,
@@ -117,6 +127,8 @@ def build_client(
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )
+    client.proxy = (proxies or Proxies()).for_url(base_url)
+    return client
 
 
 def slack_error(exc: SlackApiError) -> str:
@@ -236,7 +248,8 @@ class SlackClients:
 
     def __init__(self, settings: Settings, store: EncryptedInstallationStore | None = None) -> None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        self.default = build_client(settings.slack_api_url, token)
+        self.proxies = settings.proxies
+        self.default = build_client(settings.slack_api_url, token, proxies=self.proxies)
         self._base_url = settings.slack_api_url
         self._store = store
         self._cache: dict[str, AsyncWebClient] = {}
@@ -249,7 +262,10 @@ class SlackClients:
         per-request clients; aiohttp's default pool (100 connections) is the bound."""
         if self.session is None or self.session.closed:
             self.session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
+                # Every request on it (Web API, Bolt's per-request clients, response_url posts)
+                # takes the proxy the settings name for its URL, whatever slack_sdk passes.
+                middlewares=(self.proxies.aiohttp_middleware(),),
             )
         self._share(self.session)
         return self.session
@@ -272,7 +288,9 @@ class SlackClients:
             if bot is None:
                 # Uninstalled: callers get Slack's own not_authed error and handle it as such.
                 return self.default
-            self._cache[team_id] = build_client(self._base_url, bot.bot_token, self.session)
+            self._cache[team_id] = build_client(
+                self._base_url, bot.bot_token, self.session, self.proxies
+            )
         return self._cache[team_id]
 
     def forget(self, team_id: str) -> None:

@@ -146,7 +146,10 @@ class FormFlow:
     def responder(self, response_url: str | None) -> AsyncRespond | None:
         if not response_url:
             return None
-        return SharedRespond(response_url=response_url, session=self.deps.slack_clients.session)
+        clients = self.deps.slack_clients
+        return SharedRespond(
+            response_url=response_url, session=clients.session, proxies=clients.proxies
+        )
 
     async def after_save(
         self,

@@ -36,6 +36,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from slack_sdk.webhook.internal_utils import _build_body
 from slack_sdk.webhook.webhook_response import WebhookResponse
 
+from bot.proxy import Proxies
 from bot.slack.clients import SlackClients, rendering
 from bot.slack.render import finish_message
 
@@ -56,9 +57,11 @@ class SharedRespond(AsyncRespond):
         response_url: str | None,
         session: aiohttp.ClientSession | None,
         headers: dict[str, str] | None = None,
+        proxies: Proxies | None = None,
     ) -> None:
         super().__init__(response_url=response_url)
         self.session = session
+        self.proxies = proxies or Proxies()
         self.headers = headers or post_headers()
         self.answered = False  # something other than the note was posted (or is being posted)
         self.noted = False  # the note was posted
@@ -125,7 +128,11 @@ class SharedRespond(AsyncRespond):
     async def _post(self, message: Message) -> WebhookResponse:
         url = self.response_url or ""
         if self.session is None or self.session.closed:
-            return await AsyncWebhookClient(url).send_dict(message)
+            webhook = AsyncWebhookClient(url)
+            # slack_sdk read os.environ when given none: ours decides (the shared session's
+            # middleware does the same for the posts below).
+            webhook.proxy = self.proxies.for_url(url)
+            return await webhook.send_dict(message)
         data = json.dumps(_build_body(message))
         for attempt in (1, 2):
             try:
@@ -174,7 +181,10 @@ def register(app: AsyncApp, clients: SlackClients) -> None:
     ) -> None:
         # Read at request time: the session opens with the lifespan, after the app is built.
         context["respond"] = SharedRespond(
-            response_url=context.response_url, session=clients.session, headers=headers
+            response_url=context.response_url,
+            session=clients.session,
+            headers=headers,
+            proxies=clients.proxies,
         )
         if context.client is not None:
             context["client"] = rendering(context.client)

@@ -1,0 +1,141 @@
+"""The outbound proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY) through a real proxy on loopback:
+every call the bridge makes (Questetra's API and token endpoint, Slack's Web API, response_url
+posts) goes through it, or, where NO_PROXY names the host, around it; its credentials reach the
+proxy as Proxy-Authorization and nowhere people read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from bot.config import Settings, load_settings
+from tests.http_proxy import LoopbackProxy
+from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, link_user
+from tests.support import Served, run_cli, subprocess_env
+
+CREDENTIALS = "bridge:pr0xy-pa55word"
+PASSWORD = CREDENTIALS.split(":")[1]
+
+
+@pytest.fixture
+def proxy() -> Iterator[LoopbackProxy]:
+    server = LoopbackProxy().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def base(env, questetra, tmp_path) -> dict[str, str]:
+    questetra.add_client(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
+    return {
+        **subprocess_env(),
+        **env,
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "HOST": "127.0.0.1",
+    }
+
+
+def test_check_goes_through_the_proxy_and_names_it_without_its_password(
+    base, proxy, questetra_url, tmp_path
+) -> None:
+    result = run_cli(["check"], {**base, "HTTP_PROXY": proxy.url(CREDENTIALS)}, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    targets = {p.target for p in proxy.seen}
+    assert f"{questetra_url}API/User/Quser/self" in targets  # the API
+    assert f"{questetra_url}oauth2/token" in targets  # the token endpoint
+    assert f"{base['SLACK_API_URL']}auth.test" in targets  # Slack's Web API
+    assert {p.credentials for p in proxy.seen} == {CREDENTIALS}
+    via = f"through the proxy {proxy.url()}"
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("OK   questetra: ") and via in line for line in lines), lines
+    assert any(line.startswith("OK   slack: ") and via in line for line in lines), lines
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_no_proxy_lets_check_go_direct(base, proxy, tmp_path) -> None:
+    environ = {
+        **base,
+        "https_proxy": proxy.url(),
+        "http_proxy": proxy.url(),
+        "NO_PROXY": "127.0.0.1",
+    }
+    result = run_cli(["check"], environ, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert proxy.seen == []
+    assert "through the proxy" not in result.stdout
+
+
+def test_serve_names_the_proxy_in_its_start_line_and_the_password_in_no_line(
+    base, proxy, tmp_path
+) -> None:
+    environ = {
+        **base,
+        "HTTP_PROXY": proxy.url(CREDENTIALS),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "DEBUG",
+    }
+    served = Served(environ, tmp_path)
+    try:
+        served.wait_for('"startup.checked"')
+    finally:
+        output = served.stop()
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    (started,) = [r for r in records if r["event"] == "bridge.started"]
+    assert started["proxy"] == f"Questetra {proxy.url()}, Slack {proxy.url()}"
+    (checked,) = [r for r in records if r["event"] == "startup.checked"]
+    assert checked["problems"] == 0, output
+    # The start-up checks went through it (Slack's auth.test, Questetra's Quser/self).
+    assert {p.target.rsplit("/", 1)[-1] for p in proxy.seen} >= {"auth.test", "self"}
+    assert PASSWORD not in output
+
+
+# ---------------------------------------------------------------- through the app, in process
+
+
+@pytest.fixture(params=["proxied", "no_proxy"])
+def settings(request, env, proxy) -> Settings:
+    """The real reading (load_settings) of an environment with a proxy, and NO_PROXY or not."""
+    extra = {"HTTP_PROXY": proxy.url(CREDENTIALS)}
+    if request.param == "no_proxy":
+        extra["no_proxy"] = "localhost,127.0.0.1"
+    return load_settings({**env, **extra})
+
+
+@pytest.fixture
+def app_environ(request, monkeypatch, proxy) -> None:
+    """With NO_PROXY: HTTPS_PROXY in this process's own environment too (slack_sdk reads it by
+    itself, ignoring NO_PROXY, and uses it for http:// URLs as well): the settings decide."""
+    if request.node.callspec.params["settings"] == "no_proxy":
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url(CREDENTIALS))
+
+
+@pytest.mark.usefixtures("app_environ", "app")
+async def test_the_apps_calls_go_through_the_proxy_unless_no_proxy_names_the_host(
+    request, bot, signer, slack, questetra, settings, proxy
+) -> None:
+    questetra.add_user("alice@example.com", "Alice Adams")
+    questetra.add_client(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
+    questetra.add_app(7, "Expense claim")
+    questetra.add_task(7, to="alice@example.com", state="OFFERED", title="Trip to Osaka")
+    # Consent (token exchange, views.publish), then `/questetra tasks` (the task list from
+    # Questetra, the answer posted to its response_url).
+    await link_user(bot, signer, slack, questetra, user_id="U_EN", email="alice@example.com")
+    url = slack.new_response_url()
+    body, headers = signer.slash_command("tasks", user_id="U_EN", response_url=url)
+    assert (await bot.post("/slack/events", content=body, headers=headers)).status_code == 200
+    (reply,) = await slack.wait_for_response(url)
+    assert "Trip to Osaka" in json.dumps(reply)
+
+    if request.node.callspec.params["settings"] == "no_proxy":
+        assert proxy.seen == []
+        return
+    targets = [p.target for p in proxy.seen]
+    base = settings.questetra_base_url
+    assert f"{base}oauth2/token" in targets  # Authlib's token call (httpx2)
+    assert any(t.startswith(f"{base}API/PE/Workitem/") for t in targets)  # the aiohttp transport
+    assert f"{settings.slack_api_url}views.publish" in targets  # slack_sdk over the shared session
+    assert url in targets  # the response_url post
+    assert {p.credentials for p in proxy.seen} == {CREDENTIALS}
