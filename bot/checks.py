@@ -141,7 +141,7 @@ def _unreachable(settings: Settings, exc: BaseException) -> str:
     check = "the proxy (HTTPS_PROXY, NO_PROXY)" if via else "the network"
     return (
         f"cannot reach Slack at {url_target(settings.slack_api_url)}{via} ({cause(exc)}): "
-        f"check {check} and SLACK_API_URL"
+        f"check {check} (and SLACK_API_URL)"
     )
 
 
