@@ -93,11 +93,16 @@ class LoopbackProxy:
             url = urlsplit(target)
             up_reader, upstream = await asyncio.open_connection(url.hostname, url.port or 80)
             path = url.path or "/"
-            kept = [f"{k}:{v}" for k, v in headers if k.strip().lower() not in _HOP_BY_HOP]
+            # A WebSocket handshake (ws:// through the proxy) keeps its Connection: Upgrade and
+            # then stays open both ways, like a tunnel.
+            upgrade = any(k.strip().lower() == "upgrade" for k, _ in headers)
+            dropped = _HOP_BY_HOP - ({"connection"} if upgrade else set())
+            kept = [f"{k}:{v}" for k, v in headers if k.strip().lower() not in dropped]
             request = [f"{method} {path}{'?' + url.query if url.query else ''} {version}", *kept]
-            upstream.write(("\r\n".join([*request, "Connection: close", "", ""])).encode("latin-1"))
+            ending = ["", ""] if upgrade else ["Connection: close", "", ""]
+            upstream.write("\r\n".join([*request, *ending]).encode("latin-1"))
             await upstream.drain()
-            await _relay(reader, writer, up_reader, upstream, until_either=False)
+            await _relay(reader, writer, up_reader, upstream, until_either=upgrade)
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
         finally:

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import Settings, load_settings
+from tests.conftest import bot_app
 from tests.http_proxy import LoopbackProxy
+from tests.integration.test_socket_mode import slash
 from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, link_user
 from tests.support import Served, run_cli, subprocess_env
 
@@ -138,4 +140,28 @@ async def test_the_apps_calls_go_through_the_proxy_unless_no_proxy_names_the_hos
     assert any(t.startswith(f"{base}API/PE/Workitem/") for t in targets)  # the aiohttp transport
     assert f"{settings.slack_api_url}views.publish" in targets  # slack_sdk over the shared session
     assert url in targets  # the response_url post
+    assert {p.credentials for p in proxy.seen} == {CREDENTIALS}
+
+
+async def test_socket_mode_goes_through_the_proxy(env, engine, clock, slack, proxy) -> None:
+    settings = load_settings(
+        {
+            **env,
+            "SLACK_APP_TOKEN": slack.socket_mode.app_token,
+            "HTTP_PROXY": proxy.url(CREDENTIALS),
+        }
+    )
+    application = bot_app(settings, engine, clock)
+    async with application.router.lifespan_context(application):
+        await slack.socket_mode.wait_connected()
+        url = slack.new_response_url()
+        envelope = slack.socket_mode.send("slash_commands", slash("U_JA", "help", url))
+        await slack.socket_mode.wait_for_ack(envelope)
+        (reply,) = await slack.wait_for_response(url)
+        assert reply["blocks"][0]["text"]["text"] == "Slack で Questetra"
+    targets = [p.target for p in proxy.seen]
+    assert f"{settings.slack_api_url}apps.connections.open" in targets
+    # The WebSocket itself: ws:// is asked for in absolute form (wss:// would be a CONNECT).
+    assert slack.base_url.replace("http://", "ws://", 1) + "socket-mode" in targets, targets
+    assert url in targets
     assert {p.credentials for p in proxy.seen} == {CREDENTIALS}
