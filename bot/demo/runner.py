@@ -131,7 +131,8 @@ def serve(sock: Any, folder: Path, *, open_browser: bool, keep: bool) -> int:
             )
         except ConfigurationError as exc:
             raise DemoError(f"the bot refused the demo's settings: {exc}") from None
-        http = httpx2.AsyncClient()
+        # The demo's own front talks to the bot on loopback: never through an outbound proxy.
+        http = httpx2.AsyncClient(trust_env=False)
         front = Front(slack, SlackSigner(keys.signing_secret), f"{public_url}/slack/events", http)
         page = DemoPage(front, questetra, questetra_server.url, POLL_SECONDS)
         url = f"{public_url}/demo"

@@ -5,11 +5,13 @@ proxy as Proxy-Authorization and nowhere people read."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
 import pytest
 
+from bot.checks import check_oauth_client, check_questetra, check_slack
 from bot.config import Settings, load_settings
 from tests.conftest import bot_app
 from tests.http_proxy import LoopbackProxy
@@ -165,3 +167,40 @@ async def test_socket_mode_goes_through_the_proxy(env, engine, clock, slack, pro
     assert slack.base_url.replace("http://", "ws://", 1) + "socket-mode" in targets, targets
     assert url in targets
     assert {p.credentials for p in proxy.seen} == {CREDENTIALS}
+
+
+async def test_a_proxy_refusing_the_bridge_is_said_without_its_credentials(env) -> None:
+    """A proxy answering CONNECT with 407 (wrong credentials): each check says so, and aiohttp's
+    and httpx2's error texts (which name the proxy URL) leave no password behind."""
+
+    async def refuse(reader, writer) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=x\r\n"
+            b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = load_settings(
+        {
+            **env,
+            # https:// targets, so the clients ask the proxy for a tunnel (CONNECT).
+            "SLACK_API_URL": "https://slack.invalid/api/",
+            "QUESTETRA_BASE_URL": "https://acme.questetra.invalid/",
+            "HTTPS_PROXY": f"http://{CREDENTIALS}@127.0.0.1:{port}",
+        }
+    )
+    async with server:
+        results = [
+            await check_questetra(settings),
+            await check_slack(settings),
+            await check_oauth_client(settings),
+        ]
+    for result in results:
+        assert result is not None and not result.ok
+        assert f"through the proxy http://127.0.0.1:{port}" in result.detail, result
+        assert "407 Proxy Authentication Required" in result.detail, result
+        assert PASSWORD not in result.detail
