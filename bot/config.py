@@ -308,6 +308,20 @@ class Settings(BaseModel):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _local_url_on_port(cls, data: Any) -> Any:
+        """Without BOT_PUBLIC_URL the bot is reached on this machine, on the port it listens
+        on: the start-up line and the pages then name ``http://localhost:<PORT>``."""
+        if not isinstance(data, Mapping) or any(
+            data.get(key) is not None for key in ("BOT_PUBLIC_URL", "bot_public_url")
+        ):
+            return data
+        port = data.get("PORT", data.get("port"))
+        if port is None or not str(port).strip().isascii() or not str(port).strip().isdigit():
+            return data  # the default's port; a bad PORT is said by its own validator
+        return {**data, "BOT_PUBLIC_URL": f"http://localhost:{int(str(port).strip())}"}
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

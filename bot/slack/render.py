@@ -265,7 +265,9 @@ def date(
 
 def text_length(text: str) -> int:
     """Length as Slack's limits count it, conservatively: UTF-16 code units (an emoji is 2)."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+    # Both in C: every text of every payload passes here (a per-character loop was 3 % of an
+    # answer's CPU in `python -m tests.bench.answers --profile`).
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 _ATOM = re.compile(r"<[^<>]*>|&(?:amp|lt|gt);|.", re.DOTALL)

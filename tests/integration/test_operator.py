@@ -71,6 +71,7 @@ def test_env_example_as_is_lists_every_placeholder_at_once(command, tmp_path) ->
         "QUESTETRA_CLIENT_SECRET",
         "BOT_PUBLIC_URL",
         "BOT_ENCRYPTION_KEYS",
+        "METRICS_TOKEN",
     }
     assert len(problems) == len(placeholders), problems  # nothing else, nothing twice
 

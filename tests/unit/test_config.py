@@ -31,6 +31,17 @@ def test_defaults_and_derived_values() -> None:
     assert settings.log_format == "console"
 
 
+def test_without_a_public_url_the_bot_is_local_on_its_port() -> None:
+    assert load_settings({**REQUIRED, "PORT": "3312"}).oauth_redirect_uri == (
+        "http://localhost:3312/questetra/oauth/callback"
+    )
+    given = load_settings({**REQUIRED, "PORT": "3312", "BOT_PUBLIC_URL": "https://bridge.acme.jp"})
+    assert given.bot_public_url == "https://bridge.acme.jp"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**REQUIRED, "PORT": "http"})
+    assert caught.value.problems == [f"PORT must be a whole number ({HINTS['PORT']})"]
+
+
 def test_settings_are_frozen() -> None:
     settings = load_settings(REQUIRED)
     with pytest.raises(ValueError, match="frozen"):
