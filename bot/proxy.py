@@ -70,12 +70,15 @@ class Proxies:
                 return None
         return proxy if "://" in proxy else f"http://{proxy}"
 
-    def aiohttp_middleware(self) -> aiohttp.ClientMiddlewareType:
-        """An aiohttp client middleware that sends each request of a session the way
-        :meth:`for_url` says for its URL, whatever proxy the caller passed (slack_sdk passes its
-        own, read from ``os.environ`` when it was given none, ``NO_PROXY`` ignored). Not
-        aiohttp's ``trust_env``: that also reads ``~/.netrc``, whose entry for a host would
+    def aiohttp_middlewares(self) -> tuple[aiohttp.ClientMiddlewareType, ...]:
+        """aiohttp client middlewares (for ``ClientSession(middlewares=…)``) that send each
+        request of a session the way :meth:`for_url` says for its URL, whatever proxy the caller
+        passed (slack_sdk passes its own, read from ``os.environ`` when it was given none,
+        ``NO_PROXY`` ignored). None without any proxy variable: nothing to decide per request.
+        Not aiohttp's ``trust_env``: that also reads ``~/.netrc``, whose entry for a host would
         clash with the Authorization header our calls carry."""
+        if not self.variables:
+            return ()
 
         async def route(
             request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
@@ -84,12 +87,15 @@ class Proxies:
             if proxy is None:
                 request.update_proxy(None, None, None)
             else:
+                # Credentials apart (aiohttp sends them as Proxy-Authorization), so the proxy
+                # URL in aiohttp's own error texts carries none. from_url: BasicAuth() itself
+                # is deprecated in aiohttp 3.14, this way to make one is not.
                 url = URL(proxy)
-                auth = aiohttp.BasicAuth(url.user or "", url.password or "") if url.user else None
+                auth = aiohttp.BasicAuth.from_url(url)
                 request.update_proxy(url.with_user(None), auth, request.proxy_headers)
             return await handler(request)
 
-        return route
+        return (route,)
 
     def shown(self, url: str) -> str | None:
         """:meth:`for_url` without credentials, for people to read (check, logs)."""

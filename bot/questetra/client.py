@@ -109,7 +109,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
     :class:`httpx2.ReadError`. The session is opened on first use, in the running loop.
 
     Each request goes through the proxy ``proxies`` names for its URL, or direct
-    (:meth:`bot.proxy.Proxies.aiohttp_middleware`).
+    (:meth:`bot.proxy.Proxies.aiohttp_middlewares`).
     """
 
     def __init__(self, *, connections: int = MAX_IN_FLIGHT, proxies: Proxies | None = None) -> None:
@@ -127,7 +127,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 auto_decompress=False,  # httpx2 decodes what the headers say
                 cookie_jar=aiohttp.DummyCookieJar(),  # no cookies (see QuestetraHttp)
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
-                middlewares=(self._proxies.aiohttp_middleware(),),
+                middlewares=self._proxies.aiohttp_middlewares(),
             )
         return self._session
 

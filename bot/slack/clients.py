@@ -265,7 +265,7 @@ class SlackClients:
                 timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
                 # Every request on it (Web API, Bolt's per-request clients, response_url posts)
                 # takes the proxy the settings name for its URL, whatever slack_sdk passes.
-                middlewares=(self.proxies.aiohttp_middleware(),),
+                middlewares=self.proxies.aiohttp_middlewares(),
             )
         self._share(self.session)
         return self.session
