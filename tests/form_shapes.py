@@ -50,6 +50,10 @@ def _text(element: ET.Element, name: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
+def _either(element: ET.Element | None) -> ET.Element:
+    return element if element is not None else ET.Element("absent")
+
+
 def check_form(body: bytes) -> ET.Element:
     """Assert ``body`` is a ``workitem-form`` of the documented shape; return its root."""
     root = ET.fromstring(body)  # noqa: S314 - fixtures and our own emulator
@@ -61,10 +65,11 @@ def check_form(body: bytes) -> ET.Element:
     assert access == "" or int(access) in ACCESS, access
     for data in _kids(root, "form-data"):
         _check_form_data(data)
-    for choice in _kids(_one(root, "user-selects") or ET.Element("x"), "user-select"):
+    # Not `_one(...) or …`: an element's truth value is its child count (deprecated in 3.12).
+    for choice in _kids(_either(_one(root, "user-selects")), "user-select"):
         assert _INT.fullmatch(_text(choice, "flow-id")), "flow-id is a number"
         assert _text(choice, "name"), "a button has a name"
-    for role in _kids(_one(root, "executing-roles") or ET.Element("x"), "executing-role"):
+    for role in _kids(_either(_one(root, "executing-roles")), "executing-role"):
         assert _INT.fullmatch(_text(role, "qgroup-id")), "qgroup-id is a number"
         assert _one(role, "qgroup-name") is not None
     return root

@@ -245,8 +245,10 @@ class TcpProxy:
     async def _close_listener(self) -> None:
         server, self._server = self._server, None
         if server is not None:
+            # close() stops listening at once. Not wait_closed(): since Python 3.12.1 it also
+            # waits for the live connections, which refuse() keeps on purpose (and stop()
+            # aborts right after).
             server.close()
-            await server.wait_closed()
 
     # ------------------------------------------------------------------ forwarding
 
