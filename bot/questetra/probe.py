@@ -336,7 +336,10 @@ async def _form(
         return [_failure(key, response)]
     # A prefix used without its declaration is no XML to a strict parser; the bridge's own
     # reader strips it (forms.parse_xml), so the outline does the same rather than fail.
-    root = answers.safe_xml(response.content) or parse_xml(response.content)
+    # `is None`, never `or`: an element's truth value is its child count (deprecated in 3.12).
+    root = answers.safe_xml(response.content)
+    if root is None:
+        root = parse_xml(response.content)
     if root is None:
         return [_failure(key, response)]
     structure = Finding(key, Status.INFO, tuple(_xml_outline(root)))
