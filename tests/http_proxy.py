@@ -44,6 +44,10 @@ class LoopbackProxy:
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        # The loop keeps only weak references to tasks, and a stream's protocol drops its
+        # handler task when the client disconnects: a relay still waiting on its target would
+        # then be garbage, and collected mid-flight (asyncio.create_task's docs). Held here.
+        self._handlers: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self._run, name="loopback-proxy", daemon=True)
 
     def url(self, credentials: str | None = None) -> str:
@@ -57,9 +61,12 @@ class LoopbackProxy:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
+        """Ends every relay and the proxy's loop; a second call does nothing."""
+        if self._thread.is_alive() and self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
+            self._thread.join(10)
+            if self._thread.is_alive():
+                raise RuntimeError("the loopback proxy did not stop in 10 s")
 
     def _run(self) -> None:
         asyncio.run(self._serve())
@@ -72,10 +79,16 @@ class LoopbackProxy:
         self._ready.set()
         async with server:
             await self._stop.wait()
-        # asyncio.run cancels the relays still open.
+            server.close()  # no new connection from here on
+            for handler in self._handlers:
+                handler.cancel()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         upstream: asyncio.StreamWriter | None = None
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._handlers.add(handler)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             line, *lines = head.decode("latin-1").split("\r\n")
@@ -105,12 +118,17 @@ class LoopbackProxy:
             await _relay(reader, writer, up_reader, upstream, until_either=upgrade)
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
+        except asyncio.CancelledError:
+            # stop(): the handler is its task's outermost frame, so it may end quietly (on
+            # Python 3.11 the stream's done-callback calls exception() on a cancelled task).
+            pass
         finally:
             for stream in (upstream, writer):
                 if stream is not None:
                     stream.close()
                     with contextlib.suppress(ConnectionError):
                         await stream.wait_closed()
+            self._handlers.discard(handler)
 
 
 async def _relay(

@@ -6,6 +6,7 @@ proxy as Proxy-Authorization and nowhere people read."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Iterator
 
@@ -204,3 +205,32 @@ async def test_a_proxy_refusing_the_bridge_is_said_without_its_credentials(env) 
         assert f"through the proxy http://127.0.0.1:{port}" in result.detail, result
         assert "407 Proxy Authentication Required" in result.detail, result
         assert PASSWORD not in result.detail
+
+
+async def test_the_test_proxy_keeps_a_relay_whose_client_left(proxy) -> None:
+    """The proxy itself (found by CI): a client that hangs up while the target has not answered
+    left its relay reachable from nothing, and the garbage collector destroyed it mid-flight
+    ("Task was destroyed but it is pending", an unraisable error in whatever test ran next)."""
+    reached, target_closed = asyncio.Event(), asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        reached.set()
+        await reader.read()  # never answers; ends when the proxy lets go
+        writer.close()
+        target_closed.set()
+
+    target = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = target.sockets[0].getsockname()[1]
+    async with target:
+        _, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+        writer.write(f"GET http://127.0.0.1:{port}/slow HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        await writer.drain()
+        await asyncio.wait_for(reached.wait(), 10)
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.sleep(0.1)  # the proxy sees the hang-up
+        gc.collect()  # pytest reports what the collector destroyed as an unraisable error
+        proxy.stop()
+        await asyncio.wait_for(target_closed.wait(), 10)
+    assert [p.target for p in proxy.seen] == [f"http://127.0.0.1:{port}/slow"]
