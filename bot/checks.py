@@ -23,7 +23,13 @@ from bot.config import Settings
 from bot.crypto import KeyRing
 from bot.db.engine import create_engine
 from bot.db.migrate import current_heads, known_revisions
-from bot.diagnose import cause, database_target, sqlite_file_problem, url_target
+from bot.diagnose import (
+    cause,
+    database_target,
+    sqlite_file_missing,
+    sqlite_file_problem,
+    url_target,
+)
 from bot.errors import ConfigurationError
 from bot.questetra.client import build_http_client, probe
 from bot.questetra.oauth import QuestetraOAuth, probe_client
@@ -49,6 +55,10 @@ async def check_database(settings: Settings, engine: AsyncEngine | None = None) 
     if engine is None and (problem := sqlite_file_problem(settings.async_database_url)):
         return CheckResult(
             "database", False, f"cannot connect to {where} ({problem}): check DATABASE_URL"
+        )
+    if engine is None and sqlite_file_missing(settings.async_database_url):
+        return CheckResult(
+            "database", True, f"{where}: no file yet; `serve` creates it and migrates it at start"
         )
     own = engine is None
     engine = engine or create_engine(settings.async_database_url)
@@ -88,6 +98,8 @@ async def check_stored_secrets(
 ) -> CheckResult:
     """Do BOT_ENCRYPTION_KEYS open what is stored? The newest few sealed values of each kind."""
     keyring = KeyRing(settings.bot_encryption_keys)
+    if engine is None and sqlite_file_missing(settings.async_database_url):
+        return CheckResult("stored secrets", True, "none stored yet (no database file yet)")
     own = engine is None
     engine = engine or create_engine(settings.async_database_url)
     tried = unreadable = 0

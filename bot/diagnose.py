@@ -115,6 +115,14 @@ def sqlite_file_problem(url: URL) -> str | None:
     return None
 
 
+def sqlite_file_missing(url: URL) -> bool:
+    """True for a SQLite URL whose file does not exist yet (``serve`` and ``migrate`` create
+    it; ``check`` only says so, since opening it would create an empty file)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return False
+    return not Path(url.database).exists()
+
+
 def url_target(url: str) -> str:
     """``host:port`` of an http(s) URL."""
     parts = urlsplit(url)

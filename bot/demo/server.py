@@ -163,6 +163,9 @@ class DemoPage:
                 tasks.append(
                     {
                         "id": item.id,
+                        # The number Slack's cards show (the process's, per process model), not
+                        # the workitem id: one number for one thing on both sides of the page.
+                        "seq": process.sequence_number,
                         "app": apps.get(process.app_id, ""),
                         "title": process.title,
                         "node": item.node_name,
@@ -346,7 +349,12 @@ def build_demo_app(
             flows=flows,
         )
         await nudge(deps)
-        return JSONResponse({"workitem_id": workitem})
+        return JSONResponse({"workitem_id": workitem, "seq": sequence_of(workitem)})
+
+    def sequence_of(workitem: int) -> int:
+        with questetra.lock:
+            item = questetra.db.workitems[workitem]
+            return questetra.db.processes[item.process_instance_id].sequence_number
 
     async def start_process(request: Request) -> Response:
         data = await body(request)
@@ -367,7 +375,9 @@ def build_demo_app(
             flows=flows,
         )
         await nudge(deps)
-        return JSONResponse({"process_instance_id": process, "workitem_id": workitem})
+        return JSONResponse(
+            {"process_instance_id": process, "workitem_id": workitem, "seq": sequence_of(workitem)}
+        )
 
     async def end_task(request: Request) -> Response:
         questetra.complete_task(int(request.path_params["workitem_id"]))

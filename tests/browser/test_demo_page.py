@@ -134,6 +134,14 @@ def test_a_dm_alert_arrives_and_changes_when_the_task_ends(browser, demo, shots)
     page.click("#q-create")
     alert = page.locator("#main .msg", has_text="Visa renewal").last
     expect(alert.locator("button", has_text="Open in Questetra")).to_be_visible()
+    # One number for the process on both sides of the page: the card's and the panel's.
+    done = page.locator("#q-done").inner_text()
+    number = re.search(r"#\d+ Visa renewal", done)
+    assert number, done
+    expect(alert).to_contain_text(number.group())
+    expect(page.locator("#q-tasks li", has_text="Visa renewal")).to_contain_text(
+        number.group().split()[0]
+    )
     _shot(page, shots, "05-alert")
     alert = page.locator(f'#main .msg[data-ts="{alert.get_attribute("data-ts")}"]')
     page.locator("#q-tasks li", has_text="Visa renewal").locator("button.q-end").click()

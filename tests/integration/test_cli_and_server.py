@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -119,6 +120,13 @@ def test_migrate_then_check_against_the_emulators(tmp_path, slack, questetra_url
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "METRICS_TOKEN": "metrics-token-0123456789",  # else `check` fails: /metrics is public
     }
+    fresh = _run(["check"], env, tmp_path)
+    assert fresh.returncode == 0, fresh.stdout
+    assert "no file yet; `serve` creates it and migrates it at start" in fresh.stdout
+    assert "OK   stored secrets: none stored yet (no database file yet)" in fresh.stdout
+    assert not (tmp_path / "bot.db").exists()  # `check` looks; it creates nothing
+    # An empty file (made by another tool, or a restored empty backup).
+    sqlite3.connect(tmp_path / "bot.db").close()
     before = _run(["check"], env, tmp_path)
     assert before.returncode == 0, before.stdout
     assert "reachable, empty; `serve` migrates it at start" in before.stdout

@@ -395,7 +395,7 @@ function drawQuestetra(q) {
     link.target = "_blank";
     link.textContent = `${task.node}: ${task.title}`;
     const small = document.createElement("small");
-    small.textContent = `${task.app} · #${task.id} · ${task.who}`;
+    small.textContent = `${task.app} · #${task.seq} · ${task.who}`;
     text.append(link, small);
     const end = document.createElement("button");
     end.type = "button";
@@ -403,7 +403,7 @@ function drawQuestetra(q) {
     end.textContent = label("q_end");
     end.addEventListener("click", async () => {
       await post(`questetra/tasks/${task.id}/end`, {});
-      $("q-done").textContent = label("q_done", { what: `#${task.id} ${task.title}` });
+      $("q-done").textContent = label("q_done", { what: `#${task.seq} ${task.title}` });
     });
     li.append(text, end);
     list.append(li);
@@ -442,11 +442,12 @@ $("q-new").addEventListener("submit", async (event) => {
   const body = taskForm();
   if (!body.to.length) body.to = [view.snapshot.questetra.people[0].email];
   const done = await post("questetra/tasks", body);
-  if (done) $("q-done").textContent = label("q_done", { what: `#${done.workitem_id} ${body.title}` });
+  if (done) $("q-done").textContent = label("q_done", { what: `#${done.seq} ${body.title}` });
 });
 $("q-start").addEventListener("click", async () => {
-  const done = await post("questetra/processes", taskForm());
-  if (done) $("q-done").textContent = label("q_done", { what: `p${done.process_instance_id}` });
+  const body = taskForm();
+  const done = await post("questetra/processes", body);
+  if (done) $("q-done").textContent = label("q_done", { what: `#${done.seq} ${body.title}` });
 });
 
 for (const [id, show] of [["m-slack", false], ["m-questetra", true]]) {
