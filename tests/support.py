@@ -79,6 +79,25 @@ def run_cli(
     )
 
 
+def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """A whole, valid environment for a real ``python -m bot`` process (subprocess_env plus): a
+    signing secret, a bot token, Questetra where nothing listens (``127.0.0.1:9``) with Basic
+    auth allowed, a fresh encryption key, SQLite ``bot.db`` in ``tmp_path``. ``settings``
+    replace or add variables by name (``SLACK_API_URL=…``)."""
+    from cryptography.fernet import Fernet
+
+    return {
+        **subprocess_env(),
+        "SLACK_SIGNING_SECRET": "0123456789abcdef",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "QUESTETRA_BASE_URL": "http://127.0.0.1:9/",
+        "QUESTETRA_BASIC_AUTH": "true",
+        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        **settings,
+    }
+
+
 class Served:
     """``python -m bot serve`` running in the background, answering on ``url``. Its output
     (stdout and stderr together) is read as it comes: ``wait_for`` waits for a line,

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx2
 from cryptography.fernet import Fernet
@@ -16,42 +14,18 @@ from cryptography.fernet import Fernet
 from bot.app import create_app
 from bot.config import Settings
 from tests.emulators.server import serve
-from tests.support import subprocess_env
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _run(
-    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def _base_env(tmp_path: Path) -> dict[str, str]:
-    return subprocess_env()
+from tests.support import cli_env, free_port, run_cli, subprocess_env
 
 
 def test_keygen_prints_a_fernet_key(tmp_path) -> None:
-    result = _run(["keygen"], _base_env(tmp_path), tmp_path)
+    result = run_cli(["keygen"], subprocess_env(), tmp_path)
     assert result.returncode == 0
     Fernet(result.stdout.strip().encode())
 
 
 def test_serve_with_missing_settings_lists_them_and_exits_2(tmp_path) -> None:
-    env = {**_base_env(tmp_path), "SLACK_SIGNING_SECRET": "changeme"}
-    result = _run(["serve"], env, tmp_path)
+    env = {**subprocess_env(), "SLACK_SIGNING_SECRET": "changeme"}
+    result = run_cli(["serve"], env, tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "SLACK_SIGNING_SECRET is a placeholder" in result.stderr
@@ -60,9 +34,9 @@ def test_serve_with_missing_settings_lists_them_and_exits_2(tmp_path) -> None:
 
 
 def test_serve_with_only_required_settings_answers_healthz(tmp_path, questetra_url) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
-        **_base_env(tmp_path),
+        **subprocess_env(),
         "SLACK_SIGNING_SECRET": "0123456789abcdef",
         "SLACK_BOT_TOKEN": "xoxb-1-2-3",
         "QUESTETRA_BASE_URL": questetra_url,
@@ -109,34 +83,30 @@ def test_serve_with_only_required_settings_answers_healthz(tmp_path, questetra_u
 
 
 def test_migrate_then_check_against_the_emulators(tmp_path, slack, questetra_url) -> None:
-    env = {
-        **_base_env(tmp_path),
-        "SLACK_SIGNING_SECRET": "0123456789abcdef",
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_API_URL": f"{slack.base_url}api/",
-        "QUESTETRA_BASE_URL": questetra_url,
-        "QUESTETRA_BASIC_AUTH": "true",
-        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "METRICS_TOKEN": "metrics-token-0123456789",  # else `check` fails: /metrics is public
-    }
-    fresh = _run(["check"], env, tmp_path)
+    env = cli_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_API_URL=f"{slack.base_url}api/",
+        QUESTETRA_BASE_URL=questetra_url,
+        METRICS_TOKEN="metrics-token-0123456789",  # else `check` fails: /metrics is public
+    )
+    fresh = run_cli(["check"], env, tmp_path)
     assert fresh.returncode == 0, fresh.stdout
     assert "no file yet; `serve` creates it and migrates it at start" in fresh.stdout
     assert "OK   stored secrets: none stored yet (no database file yet)" in fresh.stdout
     assert not (tmp_path / "bot.db").exists()  # `check` looks; it creates nothing
     # An empty file (made by another tool, or a restored empty backup).
     sqlite3.connect(tmp_path / "bot.db").close()
-    before = _run(["check"], env, tmp_path)
+    before = run_cli(["check"], env, tmp_path)
     assert before.returncode == 0, before.stdout
     assert "reachable, empty; `serve` migrates it at start" in before.stdout
     assert "migrate`" not in before.stdout.split("serve` migrates it at start")[0]
-    assert _run(["migrate"], env, tmp_path).returncode == 0
-    result = _run(["check"], env, tmp_path)
+    assert run_cli(["migrate"], env, tmp_path).returncode == 0
+    result = run_cli(["check"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK   slack: bot token works for workspace Acme (T0001)" in result.stdout
     assert "OK   questetra:" in result.stdout
-    broken = _run(
+    broken = run_cli(
         ["check"],
         {**env, "SLACK_BOT_TOKEN": "xoxb-wrong", "QUESTETRA_BASE_URL": "http://127.0.0.1:9/"},
         tmp_path,
@@ -145,7 +115,7 @@ def test_migrate_then_check_against_the_emulators(tmp_path, slack, questetra_url
     assert "FAIL slack: Slack refused SLACK_BOT_TOKEN (invalid_auth)" in broken.stdout
     assert "FAIL questetra:" in broken.stdout
     assert "127.0.0.1:9" in broken.stdout and "connection refused" in broken.stdout
-    public = _run(["check"], {**env, "METRICS_TOKEN": ""}, tmp_path)
+    public = run_cli(["check"], {**env, "METRICS_TOKEN": ""}, tmp_path)
     assert public.returncode == 1
     assert "FAIL exposure: /metrics is served to anyone who reaches 0.0.0.0:3000" in public.stdout
 
@@ -206,18 +176,16 @@ async def test_sigterm_during_a_poll_releases_every_lease(
             )
         )
     questetra.faults.set_latency(3.0)  # the poll is in flight when SIGTERM comes
-    env = {
-        **_base_env(tmp_path),
-        "SLACK_SIGNING_SECRET": "0123456789abcdef",
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_API_URL": f"{slack.base_url}api/",
-        "QUESTETRA_BASE_URL": questetra_url,
-        "QUESTETRA_BASIC_AUTH": "true",
-        "BOT_ENCRYPTION_KEYS": key,
-        "DATABASE_URL": db_url,
-        "HOST": "127.0.0.1",
-        "PORT": str(_free_port()),
-    }
+    env = cli_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_API_URL=f"{slack.base_url}api/",
+        QUESTETRA_BASE_URL=questetra_url,
+        BOT_ENCRYPTION_KEYS=key,
+        DATABASE_URL=db_url,
+        HOST="127.0.0.1",
+        PORT=str(free_port()),
+    )
     process = subprocess.Popen(  # noqa: ASYNC220 - a few lines, test only
         [sys.executable, "-m", "bot", "serve"],
         env=env,
@@ -275,27 +243,19 @@ async def test_audit_export_as_csv(tmp_path) -> None:
             detail={"result": "accepted"},
         )
     await engine.dispose()
-    env = {
-        **_base_env(tmp_path),
-        "SLACK_SIGNING_SECRET": "0123456789abcdef",
-        "SLACK_BOT_TOKEN": "xoxb-1",
-        "QUESTETRA_BASE_URL": "http://127.0.0.1:9/",
-        "QUESTETRA_BASIC_AUTH": "true",
-        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-    }
-    result = _run(["audit", "--since", "7d", "--format", "csv"], env, tmp_path)
+    env = cli_env(tmp_path)
+    result = run_cli(["audit", "--since", "7d", "--format", "csv"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["actor"], r["action"], r["target"]) for r in rows] == [("U2", "accept", "20001")]
     assert rows[0]["detail"] == '{"result": "accepted"}'
-    assert _run(["audit", "--since", "soon"], env, tmp_path).returncode == 2
+    assert run_cli(["audit", "--since", "soon"], env, tmp_path).returncode == 2
     # As text: one line per entry, each ended (the shell prompt does not glue to the last one).
-    text = _run(["audit", "--since", "30d"], env, tmp_path)
+    text = run_cli(["audit", "--since", "30d"], env, tmp_path)
     assert text.returncode == 0, text.stderr
     assert text.stdout.endswith(" T1 U1 link  ok\n") and text.stdout.count("\n") == 2
     assert text.stderr == ""
     # Nothing in the span is said, on stderr: stdout stays what an export expects.
-    empty = _run(["audit", "--since", "7d", "--team", "T9"], env, tmp_path)
+    empty = run_cli(["audit", "--since", "7d", "--team", "T9"], env, tmp_path)
     assert (empty.returncode, empty.stdout) == (0, "")
     assert empty.stderr.startswith("No audit entries since ") and empty.stderr.endswith(" UTC.\n")

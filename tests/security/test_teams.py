@@ -137,27 +137,21 @@ async def test_a_removed_workspace_can_still_uninstall(env, engine, clock, slack
 def test_check_says_when_the_bot_token_is_outside_the_allowed_teams(
     tmp_path, slack, questetra_url
 ) -> None:
-    from cryptography.fernet import Fernet
+    from tests.support import cli_env, run_cli
 
-    from tests.integration.test_cli_and_server import _base_env, _run
-
-    env = {
-        **_base_env(tmp_path),
-        "SLACK_SIGNING_SECRET": "0123456789abcdef",
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_API_URL": f"{slack.base_url}api/",
-        "QUESTETRA_BASE_URL": questetra_url,
-        "QUESTETRA_BASIC_AUTH": "true",
-        "BOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "HOST": "127.0.0.1",
-        "SLACK_ALLOWED_TEAM_IDS": "T0999",
-    }
-    result = _run(["check"], env, tmp_path)
+    env = cli_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_API_URL=f"{slack.base_url}api/",
+        QUESTETRA_BASE_URL=questetra_url,
+        HOST="127.0.0.1",
+        SLACK_ALLOWED_TEAM_IDS="T0999",
+    )
+    result = run_cli(["check"], env, tmp_path)
     assert result.returncode == 1
     assert (
         "FAIL slack: SLACK_BOT_TOKEN belongs to workspace Acme (T0001), which "
         "SLACK_ALLOWED_TEAM_IDS does not name" in result.stdout
     )
     assert "OK   exposure: /metrics on 127.0.0.1:3000, without a token" in result.stdout
-    assert _run(["check"], {**env, "SLACK_ALLOWED_TEAM_IDS": "T0001"}, tmp_path).returncode == 0
+    assert run_cli(["check"], {**env, "SLACK_ALLOWED_TEAM_IDS": "T0001"}, tmp_path).returncode == 0
