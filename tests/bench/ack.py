@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -27,31 +26,19 @@ import httpx2
 from bot.i18n import t
 from bot.slack.task_blocks import page_value
 from tests.bench.common import (
-    APP_ID,
     SIGNING_SECRET,
     BenchUser,
     Emulators,
     ServerProcess,
-    SnapshotCounter,
     bench_parser,
-    bot_env,
-    database_url,
     emulators,
-    free_port,
     log,
-    machine,
-    make_users,
-    new_encryption_key,
     percentile,
-    prepare_database,
-    print_profile,
-    seed_links,
     table,
-    verdict,
     wait_until,
-    work_dir,
-    write_results,
 )
+from tests.bench.harness import Bench, add_task_lists, module_process, print_goals, save_results
+from tests.bench.profiling import print_profile
 from tests.emulators.slack import SlackSigner
 
 KINDS = ("command", "action", "help")
@@ -230,13 +217,7 @@ async def run_level(
 
 def start_servers(env: dict[str, str], profile: Path | None) -> tuple[ServerProcess, ServerProcess]:
     bot = ServerProcess.bot(env, profile=profile)
-    bare_port = free_port()
-    bare = ServerProcess(
-        "bare",
-        [sys.executable, "-m", "tests.bench.bare_app"],
-        {**env, "PORT": str(bare_port)},
-        bare_port,
-    )
+    bare = module_process("bare", "tests.bench.bare_app", env)
     try:
         return bot.wait_ready(), bare.wait_ready()
     except BaseException:
@@ -247,31 +228,17 @@ def start_servers(env: dict[str, str], profile: Path | None) -> tuple[ServerProc
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     levels = [int(x) for x in args.levels.split(",")]
-    users = make_users(args.users)
-    workdir = work_dir()
-    database = database_url(args.db, workdir)
-    key = new_encryption_key()
-    info = machine()
+    bench = Bench.create(args.db, args.users)
+    users = bench.users
     with emulators(users) as emu:
-        for user in users:  # 12 tasks each: two pages, so "Next" (tasks_page) has a target
-            for n in range(12):
-                emu.questetra.add_task(
-                    APP_ID,
-                    to=user.email,
-                    node_name=f"Step {n}",
-                    title=f"Claim {user.index}-{n}",
-                    state="ALLOCATED" if n % 2 else "OFFERED",
-                )
-        env = bot_env(emu, database=database, encryption_key=key, port=free_port())
-        log(f"database {args.db}: migrate and seed {len(users)} links")
-        await prepare_database(database, env)
-        await seed_links(database, users, key)
-        profile = workdir / "bot.prof" if args.profile else None
+        add_task_lists(emu, users, title="Claim ")
+        env = bench.env(emu)
+        await bench.migrate_and_seed(env)
+        profile = bench.workdir / "bot.prof" if args.profile else None
         bot, bare = start_servers(env, profile)
-        counter = SnapshotCounter(database)
-        try:
+        with bot, bare:
             # The first poll of every link happens at start; let it pass before measuring.
-            await wait_until(counter.at_least(len(users)), within=30.0, every=0.2)
+            await bench.first_polls(within=30.0, required=False)
             traffic = Traffic(emu, users)
             results: list[Level] = []
             for concurrency in levels:
@@ -303,13 +270,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             )
             slow.server = f"bot, Questetra {SLOW_LATENCY:.0f} s"
             emu.questetra.faults.set_latency(0)
-        finally:
-            await counter.close()
-            bot.stop()
-            bare.stop()
     if profile is not None:
         print_profile(profile)
-    return report(info, args, results, slow)
+    return report(bench.info, args, results, slow)
 
 
 def report(
@@ -392,20 +355,13 @@ def report(
         "every ack < 3 s with Questetra at 5 s": slow.max_ms < 3000 and slow.errors == 0,
     }
     print()
-    for goal, ok in goals.items():
-        print(f"  {verdict(ok):6} {goal}")
-    payload = {
-        "benchmark": "ack",
-        "machine": info,
-        "args": vars(args),
+    print_goals(goals)
+    figures = {
         "levels": [asdict(r) for r in results],
         "slow_questetra": asdict(slow),
         "ratios": ratios,
-        "goals": goals,
     }
-    path = write_results(f"ack-{args.db}", payload, args.results)
-    print(f"\nresults: {path}")
-    return payload
+    return save_results("ack", info, args, figures, goals=goals)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

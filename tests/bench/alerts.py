@@ -18,6 +18,7 @@ import asyncio
 import random
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -28,26 +29,14 @@ from tests.bench.common import (
     BenchUser,
     Emulators,
     ServerProcess,
-    SnapshotCounter,
-    add_webhook,
     bench_parser,
-    bot_env,
-    database_url,
     emulators,
-    free_port,
     log,
-    machine,
-    make_users,
-    new_encryption_key,
     percentile,
-    prepare_database,
-    seed_links,
     table,
-    verdict,
     wait_until,
-    work_dir,
-    write_results,
 )
+from tests.bench.harness import Bench, print_goals, save_results
 
 HOOK_CHANNEL = "C0HOOKS"
 
@@ -63,9 +52,9 @@ class Scenario:
     latencies_s: list[float]
 
 
-def alert_times(emu: Emulators) -> dict[int, float]:
-    """workitem id → when the fake Slack recorded its alert's chat.postMessage."""
-    found: dict[int, float] = {}
+def alert_posts(emu: Emulators) -> Iterator[tuple[int, float]]:
+    """(workitem id, when) for every alert ``chat.postMessage`` the fake Slack accepted, in
+    order; a task's alert is known by its ``questetra_alert`` metadata."""
     for call in emu.slack.calls_to("chat.postMessage"):
         meta = call.params.get("metadata")
         if not call.ok or not isinstance(meta, dict):
@@ -74,7 +63,14 @@ def alert_times(emu: Emulators) -> dict[int, float]:
             continue
         workitem = (meta.get("event_payload") or {}).get("workitem_id")
         if isinstance(workitem, int):
-            found.setdefault(workitem, call.at)
+            yield workitem, call.at
+
+
+def alert_times(emu: Emulators) -> dict[int, float]:
+    """workitem id → when the fake Slack recorded its (first) alert."""
+    found: dict[int, float] = {}
+    for workitem, at in alert_posts(emu):
+        found.setdefault(workitem, at)
     return found
 
 
@@ -113,53 +109,40 @@ async def scenario(
     )
 
 
+async def poll_and_push(
+    bench: Bench, emu: Emulators, env: dict[str, str], tasks: int, *, rng: random.Random, label: str
+) -> tuple[Scenario, Scenario]:
+    """Both scenarios against one fresh bot: a new database (the links and a webhook), the bot
+    started with ``env`` and its baseline poll awaited, then ``tasks`` new tasks found by
+    polling (the first users) and ``tasks`` more pushed through ``/hooks/{token}`` (the next
+    ones). ``label`` starts the progress lines."""
+    token = secrets.token_urlsafe(32)
+    await bench.migrate_and_seed(env, webhook=(token, HOOK_CHANNEL))
+    # Wait a full interval and some more for the last alert before counting it lost.
+    drain = int(env["POLL_INTERVAL_SECONDS"]) * 1.1 + 10
+    polled, pushed = bench.users[:tasks], bench.users[tasks : 2 * tasks]
+    with ServerProcess.bot(env).wait_ready() as bot:
+        await bench.first_polls(within=60.0)
+        log(f"{label}: {tasks} tasks by polling")
+        by_poll = await scenario("poll", emu, polled, rng=rng, drain=drain, hook=None)
+        log(f"{label}: {tasks} tasks pushed through /hooks/…")
+        async with httpx2.AsyncClient(timeout=10.0) as client:
+            hook = (client, f"{bot.url}/hooks/{token}")
+            by_push = await scenario("push", emu, pushed, rng=rng, drain=drain, hook=hook)
+    return by_poll, by_push
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    users = make_users(args.users)
     if args.users < 2 * args.tasks:
         raise SystemExit("--users must be at least twice --tasks (one new task per user)")
-    workdir = work_dir()
-    database = database_url(args.db, workdir)
-    key = new_encryption_key()
-    token = secrets.token_urlsafe(32)
+    bench = Bench.create(args.db, args.users)
     rng = random.Random(args.seed)
-    info = machine()
-    with emulators(users) as emu:
-        env = bot_env(
-            emu,
-            database=database,
-            encryption_key=key,
-            port=free_port(),
-            poll_interval=args.interval,
-        )
-        log(f"database {args.db}: migrate and seed {len(users)} links and a webhook")
-        await prepare_database(database, env)
-        await seed_links(database, users, key)
-        await add_webhook(database, token, HOOK_CHANNEL)
-        bot = ServerProcess.bot(env).wait_ready()
-        counter = SnapshotCounter(database)
-        try:
-            if not await wait_until(counter.at_least(len(users)), within=60.0, every=0.2):
-                raise RuntimeError("the baseline poll did not finish")
-            drain = args.interval * 1.1 + 10
-            log(f"poll interval {args.interval} s: {args.tasks} tasks")
-            by_poll = await scenario(
-                "poll", emu, users[: args.tasks], rng=rng, drain=drain, hook=None
-            )
-            log(f"push through /hooks/…: {args.tasks} tasks")
-            async with httpx2.AsyncClient(timeout=10.0) as client:
-                by_push = await scenario(
-                    "push",
-                    emu,
-                    users[args.tasks : 2 * args.tasks],
-                    rng=rng,
-                    drain=drain,
-                    hook=(client, f"{bot.url}/hooks/{token}"),
-                )
-        finally:
-            await counter.close()
-            bot.stop()
+    with emulators(bench.users) as emu:
+        env = bench.env(emu, poll_interval=args.interval)
+        label = f"poll interval {args.interval} s"
+        by_poll, by_push = await poll_and_push(bench, emu, env, args.tasks, rng=rng, label=label)
     rows = [[s.name, s.tasks, s.delivered, s.p50_s, s.p95_s, s.max_s] for s in (by_poll, by_push)]
-    print(f"\nAlert latency ({args.db}; POLL_INTERVAL_SECONDS={args.interval}; {len(users)} links)")
+    print(f"\nAlert latency ({args.db}; POLL_INTERVAL_SECONDS={args.interval}; {args.users} links)")
     print(table(["scenario", "tasks", "delivered", "p50 s", "p95 s", "max s"], rows))
     goals = {
         f"p95 <= {args.interval + 1} s by polling": by_poll.p95_s <= args.interval + 1
@@ -167,18 +150,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "p95 <= 1 s with a push": by_push.p95_s <= 1.0 and by_push.delivered == by_push.tasks,
     }
     print()
-    for goal, ok in goals.items():
-        print(f"  {verdict(ok):6} {goal}")
-    payload = {
-        "benchmark": "alerts",
-        "machine": info,
-        "args": vars(args),
-        "poll": asdict(by_poll),
-        "push": asdict(by_push),
-        "goals": goals,
-    }
-    print(f"\nresults: {write_results(f'alerts-{args.db}', payload, args.results)}")
-    return payload
+    print_goals(goals)
+    figures = {"poll": asdict(by_poll), "push": asdict(by_push)}
+    return save_results("alerts", bench.info, args, figures, goals=goals)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

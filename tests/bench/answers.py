@@ -34,38 +34,33 @@ import argparse
 import asyncio
 import os
 import random
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from tests.bench.common import (
-    APP_ID,
+    SIGNING_SECRET,
     TEAM_ID,
-    PySpy,
+    BenchUser,
     ServerProcess,
-    SnapshotCounter,
     bench_parser,
-    bot_env,
-    database_url,
     emulators,
-    free_port,
     log,
-    machine,
-    make_users,
-    new_encryption_key,
     percentile,
-    prepare_database,
-    seed_links,
-    summarize_stacks,
     table,
-    verdict,
     wait_until,
-    work_dir,
-    write_results,
+)
+from tests.bench.harness import (
+    Bench,
+    add_task_lists,
+    module_process,
+    print_goals,
+    save_results,
+    stub_process,
 )
 from tests.bench.loadgen import Driver, Receiver, Sent, burst_offsets, poisson_offsets, wire
+from tests.bench.profiling import PySpy, summarize_stacks
 from tests.bench.questetra_stub import record
 from tests.emulators.slack import SlackSigner
 
@@ -101,30 +96,17 @@ class Level:
         return self.p99_s <= P99_GOAL_S and self.lost == 0 and self.busy == 0 and not self.other
 
 
-def stub_process(recorded: Path, latency: str) -> ServerProcess:
-    port = free_port()
-    argv = [sys.executable, "-m", "tests.bench.questetra_stub", "--recorded", str(recorded)]
-    argv += ["--port", str(port), "--latency", latency]
-    return ServerProcess("questetra-stub", argv, dict(os.environ), port)
-
-
-def peer_process(env: dict[str, str]) -> ServerProcess:
-    port = free_port()
-    return ServerProcess(
-        "peer", [sys.executable, "-m", "tests.bench.peer_app"], {**env, "PORT": str(port)}, port
-    )
-
-
 class Commands:
     """Signed `/questetra tasks` commands, each with its own response_url at the receiver."""
 
-    def __init__(self, receiver: Receiver, users: list[Any]) -> None:
-        self._receiver = receiver
+    def __init__(self, receiver: Receiver, users: list[BenchUser]) -> None:
+        self.receiver = receiver
         self._users = users
+        self._signer = SlackSigner(SIGNING_SECRET)
         self._next = 0
 
-    def build(self, server: ServerProcess, signing_secret: str, n: int) -> list[Sent]:
-        self._signer = SlackSigner(signing_secret)
+    def build(self, server: ServerProcess, n: int) -> list[Sent]:
+        """``n`` commands to ``server`` as wire bytes, users taken in turn."""
         out = []
         for _ in range(n):
             index = self._next
@@ -134,7 +116,7 @@ class Commands:
                 "tasks",
                 user_id=user.slack_user_id,
                 team_id=TEAM_ID,
-                response_url=self._receiver.url(index),
+                response_url=self.receiver.url(index),
             )
             raw = wire("127.0.0.1", server.port, "/slack/events", body.encode(), headers)
             out.append(Sent(index, raw))
@@ -143,9 +125,7 @@ class Commands:
 
 async def run_level(
     server: ServerProcess,
-    receiver: Receiver,
     commands: Commands,
-    signing_secret: str,
     offsets: list[float],
     *,
     scenario: str,
@@ -154,7 +134,10 @@ async def run_level(
     grace: float,
     profile: Path | None = None,
 ) -> Level:
-    requests = commands.build(server, signing_secret, len(offsets))
+    """Commands sent at ``offsets`` (s from now), every answer awaited for up to ``grace`` s,
+    then the level's figures; ``profile``: py-spy's stacks of ``server`` written there."""
+    receiver = commands.receiver
+    requests = commands.build(server, len(offsets))
     driver = Driver("127.0.0.1", server.port)
     spy = PySpy(server.proc.pid, profile) if profile is not None else None
     cpu_before, driver_before = server.cpu_seconds(), time.process_time()
@@ -215,79 +198,53 @@ async def run_level(
     )
 
 
-async def warm_up(
-    servers: list[ServerProcess], receiver: Receiver, commands: Commands, secret: str, n: int
-) -> None:
+async def warm_up(servers: list[ServerProcess], commands: Commands, n: int) -> None:
     """One command per user at 50/s: profiles cached, connections open, code paths warm."""
     for server in servers:
         log(f"warm-up {server.name}: {n} commands")
         offsets = [i / 50 for i in range(n)]
         await run_level(
-            server,
-            receiver,
-            commands,
-            secret,
-            offsets,
-            scenario="warm-up",
-            rate=50,
-            seconds=n / 50,
-            grace=60,
+            server, commands, offsets, scenario="warm-up", rate=50, seconds=n / 50, grace=60
         )
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    users = make_users(args.users)
-    workdir = work_dir()
-    database = database_url(args.db, workdir)
-    key = new_encryption_key()
-    info = machine()
+    bench = Bench.create(args.db, args.users)
+    users = bench.users
     names = args.servers.split(",")
     rates = [float(r) for r in args.rates.split(",")] if args.rates else []
     rng = random.Random(args.seed)  # arrival times
     levels: list[Level] = []
     with emulators(users) as emu:
-        for user in users:  # 12 tasks each, as in the ack benchmark (two pages of cards)
-            for n in range(12):
-                emu.questetra.add_task(
-                    APP_ID,
-                    to=user.email,
-                    node_name=f"Step {n}",
-                    title=f"{REAL_MARKER}{user.index}-{n}",
-                    state="ALLOCATED" if n % 2 else "OFFERED",
-                )
-        recorded = workdir / "questetra.json"
+        add_task_lists(emu, users, title=REAL_MARKER)  # as in the ack benchmark
+        recorded = bench.workdir / "questetra.json"
         log(f"recorded {await record(emu.questetra_url, users, recorded)} Questetra answers")
         stub = stub_process(recorded, args.latency).wait_ready()
         servers: list[ServerProcess] = []
         receiver = await Receiver(real_marker=REAL_MARKER).start()
         try:
-            env = bot_env(emu, database=database, encryption_key=key, port=free_port())
+            env = bench.env(emu, log_level="WARNING")
             env["QUESTETRA_BASE_URL"] = stub.url + "/"
-            env["LOG_LEVEL"] = "WARNING"
-            log(f"database {args.db}: migrate and seed {len(users)} links")
-            await prepare_database(database, env)
-            await seed_links(database, users, key)
+            await bench.migrate_and_seed(env)
             for name in names:
-                process = ServerProcess.bot(env) if name == "bot" else peer_process(env)
+                if name == "bot":
+                    process = ServerProcess.bot(env)
+                else:
+                    process = module_process("peer", "tests.bench.peer_app", env)
                 servers.append(process.wait_ready())
-            counter = SnapshotCounter(database)
-            try:  # the bot polls every link once at start: let that pass before measuring
-                await wait_until(counter.at_least(len(users)), within=60.0, every=0.2)
-            finally:
-                await counter.close()
-            secret = env["SLACK_SIGNING_SECRET"]
+            # The bot polls every link once at start: let that pass before measuring.
+            await bench.first_polls(within=60.0, required=False)
             commands = Commands(receiver, users)
-            await warm_up(servers, receiver, commands, secret, len(users))
+            await warm_up(servers, commands, len(users))
             if args.burst:
                 for server in servers:
                     log(f"burst {server.name}: {args.burst} commands in 1 s")
+                    offsets = burst_offsets(args.burst, 1.0)
                     levels.append(
                         await run_level(
                             server,
-                            receiver,
                             commands,
-                            secret,
-                            burst_offsets(args.burst, 1.0),
+                            offsets,
                             scenario="burst",
                             rate=args.burst,
                             seconds=1.0,
@@ -301,13 +258,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 for server in order:
                     log(f"poisson {server.name}: {rate:g}/s for {args.duration:g} s")
                     offsets = poisson_offsets(rate, args.duration, rng)
-                    profile = workdir / f"{server.name}-{rate:g}.stacks" if args.profile else None
+                    profile = (
+                        bench.workdir / f"{server.name}-{rate:g}.stacks" if args.profile else None
+                    )
                     levels.append(
                         await run_level(
                             server,
-                            receiver,
                             commands,
-                            secret,
                             offsets,
                             scenario="poisson",
                             rate=rate,
@@ -327,7 +284,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for server in servers:
                 server.stop()
             stub.stop()
-    return report(info, args, levels)
+    return report(bench.info, args, levels)
 
 
 def sustained_rate(levels: list[Level], server: str) -> float:
@@ -408,19 +365,12 @@ def report(info: dict[str, Any], args: argparse.Namespace, levels: list[Level]) 
     if cpu:
         goals["CPU per answer <= 2.5 ms (lowest level)"] = cpu[0] <= 2.5
     print()
-    for goal, ok in goals.items():
-        print(f"  {verdict(ok):6} {goal}")
-    payload = {
-        "benchmark": "answers",
-        "machine": info,
-        "args": vars(args),
+    print_goals(goals)
+    figures = {
         "levels": [asdict(lv) for lv in levels],
         "sustained": {"bot": ours, "peer": peer, "ratio": ratio},
-        "goals": goals,
     }
-    path = write_results(f"answers-{args.db}", payload, args.results)
-    print(f"\nresults: {path}")
-    return payload
+    return save_results("answers", info, args, figures, goals=goals)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -11,14 +11,11 @@ from __future__ import annotations
 import os
 import re
 
-import uvicorn
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+
+from tests.bench.bolt_serve import serve, starlette_app
 
 
 def build_app(signing_secret: str, token: str, api_url: str) -> Starlette:
@@ -36,20 +33,7 @@ def build_app(signing_secret: str, token: str, api_url: str) -> Starlette:
     async def on_action(ack: AsyncAck) -> None:
         await ack()
 
-    handler = AsyncSlackRequestHandler(bolt)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    async def healthz(_: Request) -> Response:
-        return Response("ok")
-
-    return Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ]
-    )
+    return starlette_app(bolt)
 
 
 def main() -> None:
@@ -58,15 +42,7 @@ def main() -> None:
         os.environ["SLACK_BOT_TOKEN"],
         os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
     )
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=int(os.environ["PORT"]),
-        log_level="warning",
-        access_log=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=8,
-    )
+    serve(app)
 
 
 if __name__ == "__main__":

@@ -436,7 +436,8 @@ def bot_env(
 
 
 class ServerProcess:
-    """A server subprocess on 127.0.0.1:port, its log in a file, stopped by its own pid."""
+    """A server subprocess on 127.0.0.1:port, its log in a file, stopped by its own pid (also on
+    leaving a ``with`` block)."""
 
     def __init__(
         self,
@@ -515,7 +516,14 @@ class ServerProcess:
             self._log.flush()
         return self._log_path.read_text(errors="replace").count(needle)
 
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 15.0) -> None:
+        """Its stop signal, then SIGKILL after ``timeout`` s; its log closed. Idempotent."""
         if self.proc.poll() is None:
             self.proc.send_signal(self._stop_signal)
             try:
@@ -557,81 +565,9 @@ async def wait_until(
     return await answer()
 
 
-def print_profile(path: Path, *, limit: int = 25) -> None:
-    """The functions with the most time of their own, then the most cumulative time."""
-    import pstats
-
-    if not path.exists():
-        log(f"no profile at {path}")
-        return
-    stats = pstats.Stats(str(path), stream=sys.stdout)
-    stats.strip_dirs().sort_stats("tottime").print_stats(limit)
-    stats.sort_stats("cumulative").print_stats(limit)
-
-
 def bench_parser(doc: str | None) -> argparse.ArgumentParser:
     """The options every benchmark script takes: which database, and where the JSON goes."""
     parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--results", help="JSON file to write (default build/bench/<name>.json)")
     return parser
-
-
-# ---------------------------------------------------------------- sampling profiles (py-spy)
-
-
-class PySpy:
-    """``py-spy record`` of a running process into collapsed stacks (``pip install py-spy``; not
-    a project dependency), only samples holding the GIL (the CPU spent in Python). Sampling does
-    not slow the process much, and shares are what count."""
-
-    def __init__(self, pid: int, out: Path, *, rate: int = 200) -> None:
-        self.out = out
-        argv = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate)]
-        argv += ["--output", str(out), "--nonblocking", "--gil"]
-        self._proc = subprocess.Popen(  # noqa: S603 - a fixed tool
-            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-    def stop(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
-            try:
-                self._proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-
-
-def summarize_stacks(path: Path, *, limit: int = 30) -> str:
-    """From py-spy's collapsed stacks: self time by function, self time by package (where the
-    CPU is burnt), and inclusive time by package (what it is burnt for)."""
-    from collections import Counter
-
-    def package(frame: str) -> str:
-        # "function (package/module.py:line)": the package, or bot/<subpackage>
-        parts = frame.rsplit("(", 1)[-1].split(":")[0].split("/")
-        return "/".join(parts[:2]) if parts[0] == "bot" and len(parts) > 2 else parts[0]
-
-    own: Counter[str] = Counter()
-    own_package: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
-    total = 0
-    for line in path.read_text().splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack:
-            continue
-        count = int(count_text)
-        total += count
-        frames = stack.split(";")
-        own[frames[-1]] += count
-        own_package[package(frames[-1])] += count
-        for name in {package(frame) for frame in frames}:
-            inclusive[name] += count
-    total = max(total, 1)
-    lines = [f"{total} samples", "", "self, by function:"]
-    lines += [f"  {100 * n / total:5.1f} %  {f}" for f, n in own.most_common(limit)]
-    lines += ["", "self, by package:"]
-    lines += [f"  {100 * n / total:5.1f} %  {p}" for p, n in own_package.most_common(limit)]
-    lines += ["", "inclusive, by package:"]
-    lines += [f"  {100 * n / total:5.1f} %  {p}" for p, n in inclusive.most_common(limit)]
-    return "\n".join(lines)

@@ -19,42 +19,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import secrets
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx2
 from sqlalchemy import insert, select
 
 from bot.config import to_async_database_url
 from bot.db.alert_models import TaskSnapshot
 from bot.db.engine import create_engine
 from bot.db.models import UserLink
-from tests.bench.alerts import HOOK_CHANNEL, alert_times, scenario
+from tests.bench.alerts import alert_times, poll_and_push
 from tests.bench.common import (
-    APP_ID,
     Emulators,
     ServerProcess,
-    SnapshotCounter,
-    add_webhook,
     bench_parser,
-    bot_env,
-    database_url,
     emulators,
     free_port,
     log,
     machine,
-    make_users,
-    new_encryption_key,
-    prepare_database,
-    seed_links,
     table,
     wait_until,
-    work_dir,
-    write_results,
 )
+from tests.bench.harness import Bench, allocate_tasks, save_results
 from tests.bench.poll import clear_recorded, rate_from, run_bare
 
 VIEW_PATH = "/API/PE/Workitem/Form/viewXml"
@@ -83,30 +71,27 @@ def form_reads(emu: Emulators) -> int:
 
 
 async def poll_run(
-    emu: Emulators, env: dict[str, str], users: list[Any], key: str, buttons: bool, within: float
+    bench: Bench, emu: Emulators, env: dict[str, str], buttons: bool, within: float
 ) -> dict[str, Any]:
-    database = env["DATABASE_URL"]
-    await prepare_database(database, env)
-    await seed_links(database, users, key)
-    await seed_empty_snapshots(database)
+    """One bot on a fresh database, every link from empty lists: its first poll, and alerts."""
+    links = len(bench.users)
+    await bench.migrate_and_seed(env)
+    await seed_empty_snapshots(bench.database)
     emu.slack.reset(keep_users=True)
     clear_recorded(emu)
     expected = set(emu_tasks(emu))
-    bot = ServerProcess.bot({**env, "ALERT_TASK_BUTTONS": str(buttons).lower()})
-    try:
+    with ServerProcess.bot({**env, "ALERT_TASK_BUTTONS": str(buttons).lower()}) as bot:
         bot.wait_ready()
         started = time.time()
         cpu_before = bot.cpu_seconds()
-        await wait_until(lambda: len(emu.lists.times) >= 2 * len(users), within=within, every=0.05)
-        rate, seconds = rate_from(emu, len(users))
+        await wait_until(lambda: len(emu.lists.times) >= 2 * links, within=within, every=0.05)
+        rate, seconds = rate_from(emu, links)
         delivered = await wait_until(
             lambda: expected <= alert_times(emu).keys(), within=within, every=0.05
         )
         cpu = bot.cpu_seconds() - cpu_before
         times = alert_times(emu)
         last = max((times[w] for w in expected if w in times), default=float("nan"))
-    finally:
-        bot.stop()
     return {
         "alert_task_buttons": buttons,
         "users_per_second": rate,
@@ -115,7 +100,7 @@ async def poll_run(
         "all_delivered": delivered,
         "last_alert_s": last - started,
         "form_reads": form_reads(emu),
-        "cpu_ms_per_user": cpu * 1000 / len(users),
+        "cpu_ms_per_user": cpu * 1000 / links,
     }
 
 
@@ -124,75 +109,41 @@ def emu_tasks(emu: Emulators) -> list[int]:
         return [w.id for w in emu.questetra.db.workitems.values() if w.state == "ALLOCATED"]
 
 
-async def part_poll(args: argparse.Namespace, key: str) -> dict[str, Any]:
-    users = make_users(args.users)
-    database = database_url(args.db, work_dir())
-    with emulators(users) as emu:
-        for user in users[::10]:
-            emu.questetra.add_task(
-                APP_ID, to=user.email, state="ALLOCATED", flows=("Approve", "Reject")
-            )
-        env = bot_env(emu, database=database, encryption_key=key, port=free_port())
-        log(f"bare loop, {len(users)} users")
-        bare = run_bare(emu, len(users), args.timeout)
+async def part_poll(args: argparse.Namespace) -> dict[str, Any]:
+    bench = Bench.create(args.db, args.users)
+    with emulators(bench.users) as emu:
+        allocate_tasks(emu, bench.users[::10], flows=("Approve", "Reject"))
+        env = bench.env(emu)
+        log(f"bare loop, {len(bench.users)} users")
+        bare = run_bare(emu, len(bench.users), args.timeout)
         runs = []
         for round_ in range(args.rounds):
             for buttons in (False, True):
                 log(f"round {round_ + 1}: bot, ALERT_TASK_BUTTONS={str(buttons).lower()}")
                 env["PORT"] = str(free_port())
-                runs.append(await poll_run(emu, env, users, key, buttons, args.timeout))
+                runs.append(await poll_run(bench, emu, env, buttons, args.timeout))
     return {"bare": bare, "runs": runs}
 
 
-async def part_latency(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
-    users = make_users(max(100, 2 * args.tasks))
-    database = database_url(args.db, work_dir())
+async def part_latency(args: argparse.Namespace) -> list[dict[str, Any]]:
+    bench = Bench.create(args.db, max(100, 2 * args.tasks))
     rng = random.Random(args.seed)
-    token = secrets.token_urlsafe(32)
     results = []
-    with emulators(users) as emu:
+    with emulators(bench.users) as emu:
         for buttons in (False, True):
-            env = bot_env(
-                emu, database=database, encryption_key=key, port=free_port(), poll_interval=10
-            )
+            env = bench.env(emu, poll_interval=10)
             env["ALERT_TASK_BUTTONS"] = str(buttons).lower()
-            await prepare_database(database, env)
-            await seed_links(database, users, key)
-            await add_webhook(database, token, HOOK_CHANNEL)
-            bot = ServerProcess.bot(env).wait_ready()
-            counter = SnapshotCounter(database)
-            try:
-                if not await wait_until(counter.at_least(len(users)), within=60.0, every=0.2):
-                    raise RuntimeError("the baseline poll did not finish")
-                drain = 10 * 1.1 + 10
-                log(f"ALERT_TASK_BUTTONS={str(buttons).lower()}: {args.tasks} tasks by polling")
-                by_poll = await scenario(
-                    "poll", emu, users[: args.tasks], rng=rng, drain=drain, hook=None
-                )
-                log(f"ALERT_TASK_BUTTONS={str(buttons).lower()}: {args.tasks} tasks pushed")
-                async with httpx2.AsyncClient(timeout=10.0) as client:
-                    by_push = await scenario(
-                        "push",
-                        emu,
-                        users[args.tasks : 2 * args.tasks],
-                        rng=rng,
-                        drain=drain,
-                        hook=(client, f"{bot.url}/hooks/{token}"),
-                    )
-            finally:
-                await counter.close()
-                bot.stop()
-            for found in (by_poll, by_push):
-                results.append({"alert_task_buttons": buttons, **asdict(found)})
+            label = f"ALERT_TASK_BUTTONS={env['ALERT_TASK_BUTTONS']}"
+            found = await poll_and_push(bench, emu, env, args.tasks, rng=rng, label=label)
+            results += [{"alert_task_buttons": buttons, **asdict(each)} for each in found]
     return results
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    key = new_encryption_key()
     info = machine()
     parts = set(args.parts.split(","))
-    poll = await part_poll(args, key) if "poll" in parts else {"bare": {}, "runs": []}
-    latency = await part_latency(args, key) if "latency" in parts else []
+    poll = await part_poll(args) if "poll" in parts else {"bare": {}, "runs": []}
+    latency = await part_latency(args) if "latency" in parts else []
     bare_rate = poll["bare"].get("users_per_second", float("nan"))
     print(f"\nPoll with alerts ({args.db}; {args.users} users, {args.users // 10} new tasks)")
     print(
@@ -230,15 +181,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             ],
         )
     )
-    payload = {
-        "benchmark": "forms",
-        "machine": info,
-        "args": vars(args),
-        "poll": poll,
-        "latency": latency,
-    }
-    print(f"\nresults: {write_results(f'forms-{args.db}', payload, args.results)}")
-    return payload
+    return save_results("forms", info, args, {"poll": poll, "latency": latency})
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

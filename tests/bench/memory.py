@@ -14,46 +14,22 @@ import asyncio
 import time
 from typing import Any
 
-from tests.bench.common import (
-    APP_ID,
-    ServerProcess,
-    SnapshotCounter,
-    bench_parser,
-    bot_env,
-    database_url,
-    emulators,
-    free_port,
-    log,
-    machine,
-    make_users,
-    new_encryption_key,
-    prepare_database,
-    seed_links,
-    table,
-    verdict,
-    work_dir,
-    write_results,
-)
+from tests.bench.common import ServerProcess, SnapshotCounter, bench_parser, emulators, table
+from tests.bench.harness import Bench, allocate_tasks, print_goals, save_results
 
 GOAL_MIB = 300
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    users = make_users(args.users)
-    workdir = work_dir()
-    database = database_url(args.db, workdir)
-    key = new_encryption_key()
-    info = machine()
+    bench = Bench.create(args.db, args.users)
+    users = bench.users
     samples: list[tuple[float, int, int]] = []  # (seconds, polled links, VmRSS KiB)
     with emulators(users, slack_users=False) as emu:
-        for user in users[::20]:
-            emu.questetra.add_task(APP_ID, to=user.email, state="ALLOCATED")
-        env = bot_env(emu, database=database, encryption_key=key, port=free_port())
-        log(f"database {args.db}: migrate and seed {len(users)} links")
-        await prepare_database(database, env)
-        await seed_links(database, users, key)
+        allocate_tasks(emu, users[::20])
+        env = bench.env(emu)
+        await bench.migrate_and_seed(env)
         bot = ServerProcess.bot(env).wait_ready()
-        counter = SnapshotCounter(database)
+        counter = SnapshotCounter(bench.database)
         started = time.perf_counter()
         try:
             ready_rss = bot.status_kib("VmRSS")
@@ -85,12 +61,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "every link polled within the bound": polled >= len(users),
     }
     print()
-    for goal, ok in goals.items():
-        print(f"  {verdict(ok):6} {goal}")
-    payload = {
-        "benchmark": "memory",
-        "machine": info,
-        "args": vars(args),
+    print_goals(goals)
+    figures = {
         "polled": polled,
         "seconds": elapsed,
         "users_per_second": polled / elapsed,
@@ -98,10 +70,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "rss_end_kib": rss,
         "vmhwm_kib": peak,
         "samples": samples,
-        "goals": goals,
     }
-    print(f"\nresults: {write_results(f'memory-{args.db}', payload, args.results)}")
-    return payload
+    return save_results("memory", bench.info, args, figures, goals=goals)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

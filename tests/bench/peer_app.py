@@ -23,16 +23,11 @@ import os
 from datetime import UTC, datetime
 
 import httpx2
-import uvicorn
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from bot.config import to_async_database_url
 from bot.crypto import KeyRing
@@ -42,6 +37,7 @@ from bot.questetra.tasks import parse_task
 from bot.questetra.urls import QuestetraLinks
 from bot.slack.render import finish_message
 from bot.slack.task_blocks import tasks_message
+from tests.bench.bolt_serve import serve, starlette_app
 
 LISTS = (("allocated", "API/PE/Workitem/listAllocated"), ("offered", "API/PE/Workitem/listOffered"))
 
@@ -92,32 +88,11 @@ def build_app(environ: dict[str, str]) -> Starlette:
         payload = finish_message({"text": view.text, "blocks": view.blocks})
         await respond(text=payload["text"], blocks=payload["blocks"], response_type="ephemeral")
 
-    handler = AsyncSlackRequestHandler(bolt)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    async def healthz(_: Request) -> Response:
-        return Response("ok")
-
-    return Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ]
-    )
+    return starlette_app(bolt)
 
 
 def main() -> None:
-    uvicorn.run(
-        build_app(dict(os.environ)),
-        host="127.0.0.1",
-        port=int(os.environ["PORT"]),
-        log_level="warning",
-        access_log=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=8,
-    )
+    serve(build_app(dict(os.environ)))
 
 
 if __name__ == "__main__":

@@ -18,39 +18,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from tests.bench.common import (
-    APP_ID,
-    REPO,
     Emulators,
-    PySpy,
     ServerProcess,
     SnapshotCounter,
     bench_parser,
-    bot_env,
-    database_url,
     emulators,
-    free_port,
     log,
-    machine,
-    make_users,
-    new_encryption_key,
-    prepare_database,
-    print_profile,
-    seed_links,
-    summarize_stacks,
     table,
-    verdict,
     wait_until,
     work_dir,
-    write_results,
 )
+from tests.bench.harness import Bench, allocate_tasks, print_goals, run_json, save_results
+from tests.bench.profiling import PySpy, print_profile, summarize_stacks
 
 CONCURRENCY = 16  # bot.app.Tuning.poll_concurrency, what `serve` uses
 
@@ -75,26 +59,8 @@ def run_bare(
     emu: Emulators, users: int, timeout: float, *, transport: str = "httpx2"
 ) -> dict[str, Any]:
     clear_recorded(emu)
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "tests.bench.bare_poller",
-            "--base",
-            emu.questetra_url,
-            "--users",
-            str(users),
-            "--concurrency",
-            str(CONCURRENCY),
-            *("--transport", transport),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=True,
-    )
-    own = json.loads(done.stdout.strip().splitlines()[-1])
+    argv = ["--base", emu.questetra_url, "--users", str(users), "--concurrency", str(CONCURRENCY)]
+    own = run_json("tests.bench.bare_poller", [*argv, "--transport", transport], timeout=timeout)
     rate, seconds = rate_from(emu, users)
     return {
         "users_per_second": rate,
@@ -151,22 +117,16 @@ async def run_bot(
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    users = make_users(args.users)
-    workdir = work_dir()
-    database = database_url(args.db, workdir)
-    key = new_encryption_key()
-    info = machine()
+    bench = Bench.create(args.db, args.users)
+    users = bench.users
     with emulators(users, slack_users=False) as emu:
-        for user in users[::10]:  # a few tasks, so the lists are not all empty
-            emu.questetra.add_task(APP_ID, to=user.email, state="ALLOCATED")
-        env = bot_env(emu, database=database, encryption_key=key, port=free_port())
-        log(f"database {args.db}: migrate and seed {len(users)} links")
-        await prepare_database(database, env)
-        await seed_links(database, users, key)
+        allocate_tasks(emu, users[::10])  # a few tasks, so the lists are not all empty
+        env = bench.env(emu)
+        await bench.migrate_and_seed(env)
         log(f"bare httpx2 loop, {len(users)} users, {CONCURRENCY} at once")
         bare_before = run_bare(emu, len(users), args.timeout)
         log(f"bot, {len(users)} users")
-        spy = workdir / "poll.stacks" if args.spy else None
+        spy = bench.workdir / "poll.stacks" if args.spy else None
         bot = await run_bot(emu, env, len(users), args.timeout, args.profile, spy)
         log("bare httpx2 loop again")
         bare_after = run_bare(emu, len(users), args.timeout)
@@ -222,12 +182,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         f"\n  to the plain httpx2 loops {ratio:.2f} (stored: {stored_ratio:.2f}); to the loop"
         f" through the same transport {same_ratio:.2f}, CPU per user {cpu_ratio:.2f} x"
     )
-    for goal, ok in goals.items():
-        print(f"  {verdict(ok):6} {goal}")
-    payload = {
-        "benchmark": "poll",
-        "machine": info,
-        "args": vars(args),
+    print_goals(goals)
+    figures = {
         "bare_before": bare_before,
         "bot": bot,
         "bare_after": bare_after,
@@ -236,10 +192,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "stored_ratio": stored_ratio,
         "same_transport_ratio": same_ratio,
         "cpu_ratio": cpu_ratio,
-        "goals": goals,
     }
-    print(f"\nresults: {write_results(f'poll-{args.db}', payload, args.results)}")
-    return payload
+    return save_results("poll", bench.info, args, figures, goals=goals)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -22,20 +22,8 @@ from typing import Any
 
 from bot.app import Tuning, create_app
 from bot.config import Settings
-from tests.bench.common import (
-    APP_ID,
-    bot_env,
-    database_url,
-    emulators,
-    free_port,
-    log,
-    make_users,
-    new_encryption_key,
-    prepare_database,
-    seed_links,
-    table,
-    work_dir,
-)
+from tests.bench.common import emulators, log, table
+from tests.bench.harness import Bench, allocate_tasks
 
 
 def by_package(stats: pstats.Stats) -> list[tuple[str, float]]:
@@ -59,15 +47,12 @@ def by_package(stats: pstats.Stats) -> list[tuple[str, float]]:
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    users = make_users(args.users)
-    database = database_url(args.db, work_dir())
-    key = new_encryption_key()
+    bench = Bench.create(args.db, args.users)
+    users = bench.users
     with emulators(users, slack_users=False) as emu:
-        for user in users[::10]:
-            emu.questetra.add_task(APP_ID, to=user.email, state="ALLOCATED")
-        env = bot_env(emu, database=database, encryption_key=key, port=free_port())
-        await prepare_database(database, env)
-        await seed_links(database, users, key)
+        allocate_tasks(emu, users[::10])
+        env = bench.env(emu)
+        await bench.migrate_and_seed(env)
         settings = Settings.model_validate(env)
         tuning = Tuning(poll_concurrency=args.concurrency, poll_batch=args.batch)
         app = create_app(settings, migrate_on_start=False, background_jobs=False, tuning=tuning)

@@ -33,8 +33,8 @@ from tests.bench.common import (
     new_encryption_key,
     table,
     work_dir,
-    write_results,
 )
+from tests.bench.harness import save_results
 from tests.emulators.server import LoopbackServer
 from tests.emulators.slack import FakeSlack, SlackSigner
 from tests.emulators.slack import create_app as create_slack_app
@@ -129,17 +129,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             ],
         )
     )
-    payload = {
-        "benchmark": "queue_memory",
-        "machine": info,
-        "args": vars(args),
+    figures = {
         "waiting": waiting,
         "rss_kib_per_request": rss_per,
         "traced_kib_per_request": traced_kib,
         "bound": bound,
     }
-    print(f"\nresults: {write_results('queue-memory', payload, args.results)}")
-    return payload
+    return save_results("queue_memory", info, args, figures, name="queue-memory")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -25,37 +25,27 @@ import time
 from collections import Counter
 from typing import Any
 
-from tests.bench.alerts import alert_times
+from tests.bench.alerts import alert_posts, alert_times
 from tests.bench.common import (
     APP_ID,
     Emulators,
     ServerProcess,
-    SnapshotCounter,
     bench_parser,
-    bot_env,
-    database_url,
     emulators,
     free_port,
     log,
-    machine,
-    make_users,
-    new_encryption_key,
-    prepare_database,
-    seed_links,
     table,
-    verdict,
     wait_until,
-    work_dir,
-    write_results,
 )
+from tests.bench.harness import Bench, print_goals, save_results
+
+# Replicas share their work through the database's row locks and leases: PostgreSQL only.
+DATABASE = "postgresql"
 
 
 def doubled(emu: Emulators) -> int:
-    posts = Counter(
-        (call.params.get("metadata") or {}).get("event_payload", {}).get("workitem_id")
-        for call in emu.slack.calls_to("chat.postMessage")
-        if call.ok and (call.params.get("metadata") or {}).get("event_type") == "questetra_alert"
-    )
+    """Alerts posted more than once for the same task (each extra post counts one)."""
+    posts = Counter(workitem for workitem, _ in alert_posts(emu))
     return sum(n - 1 for n in posts.values() if n > 1)
 
 
@@ -76,33 +66,16 @@ async def window(emu: Emulators, replicas: list[ServerProcess], seconds: float) 
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    users = make_users(args.users)
-    workdir = work_dir()
-    database = database_url("postgresql", workdir)
-    key = new_encryption_key()
-    info = machine()
+    bench = Bench.create(DATABASE, args.users)
+    users = bench.users
     with emulators(users) as emu:
-        env = bot_env(
-            emu,
-            database=database,
-            encryption_key=key,
-            port=free_port(),
-            poll_interval=args.interval,
-        )
-        env["LOG_LEVEL"] = "WARNING"
-        log(f"PostgreSQL: migrate and seed {len(users)} links")
-        await prepare_database(database, env)
-        await seed_links(database, users, key)
-        replicas = []
-        for _ in range(2):
-            port = free_port()
-            replicas.append(ServerProcess.bot({**env, "PORT": str(port)}))
-        for replica in replicas:
-            replica.wait_ready()
-        counter = SnapshotCounter(database)
+        env = bench.env(emu, poll_interval=args.interval, log_level="WARNING")
+        await bench.migrate_and_seed(env)
+        replicas = [ServerProcess.bot({**env, "PORT": str(free_port())}) for _ in range(2)]
         try:
-            if not await wait_until(counter.at_least(len(users)), within=120.0, every=0.2):
-                raise RuntimeError("the baseline polls did not finish")
+            for replica in replicas:
+                replica.wait_ready()
+            await bench.first_polls(within=120.0)
             log(f"two replicas: {args.window:g} s of polling")
             two = await window(emu, replicas, args.window)
             log(f"{args.tasks} new tasks; SIGKILL replica 0 after a third are delivered")
@@ -131,7 +104,6 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             log(f"the survivor alone: {args.window:g} s of polling")
             one = await window(emu, replicas[1:], args.window)
         finally:
-            await counter.close()
             for replica in replicas:
                 replica.stop()
     kill = {
@@ -181,20 +153,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "the dead replica's work resumes within 30 s": kill["last_alert_after_kill_s"] <= 30,
     }
     print()
-    for goal, ok in goals.items():
-        print(f"  {verdict(ok):6} {goal}")
-    payload = {
-        "benchmark": "replicas",
-        "machine": info,
-        "args": vars(args),
-        "two": two,
-        "one": one,
-        "ratio": ratio,
-        "kill": kill,
-        "goals": goals,
-    }
-    print(f"\nresults: {write_results('replicas-postgresql', payload, args.results)}")
-    return payload
+    print_goals(goals)
+    figures = {"two": two, "one": one, "ratio": ratio, "kill": kill}
+    return save_results(
+        "replicas", bench.info, args, figures, goals=goals, name=f"replicas-{DATABASE}"
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

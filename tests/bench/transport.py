@@ -21,28 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from typing import Any
 
 import httpx2
 
 from bot.questetra.client import AiohttpTransport, ShardedTransport
-from tests.bench.common import (
-    REPO,
-    bench_parser,
-    emulators,
-    free_port,
-    log,
-    machine,
-    make_users,
-    table,
-    work_dir,
-    write_results,
-)
+from tests.bench.common import bench_parser, emulators, log, machine, make_users, table, work_dir
+from tests.bench.harness import run_json, save_results, stub_process
 from tests.bench.questetra_stub import PATHS, record
 
 KINDS = ("pool", "sharded", "aiohttp")
@@ -89,47 +76,20 @@ async def client_run(base: str, kind: str, requests: int, concurrency: int, user
 
 
 def one(base: str, kind: str, requests: int, concurrency: int, users: int) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "tests.bench.transport",
-            "--client",
-            kind,
-            "--base",
-            base,
-            "--requests",
-            str(requests),
-            "--concurrency",
-            str(concurrency),
-            "--users",
-            str(users),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """One measured client (``client_run``) in a fresh interpreter: its CPU is its own."""
+    argv = ["--client", kind, "--base", base, "--requests", str(requests)]
+    argv += ["--concurrency", str(concurrency), "--users", str(users)]
+    return run_json("tests.bench.transport", argv)
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    from tests.bench.common import ServerProcess
-
     info = machine()
     users = make_users(args.users)
     workdir = work_dir()
     with emulators(users, slack_users=False) as emu:
         recorded = workdir / "questetra.json"
         await record(emu.questetra_url, users, recorded)
-    port = free_port()
-    argv = [sys.executable, "-m", "tests.bench.questetra_stub", "--recorded", str(recorded)]
-    stub = ServerProcess(
-        "questetra-stub",
-        [*argv, "--port", str(port), "--latency", args.latency],
-        dict(os.environ),
-        port,
-    ).wait_ready()
+    stub = stub_process(recorded, args.latency).wait_ready()
     runs: list[dict[str, Any]] = []
     try:
         for concurrency in (int(c) for c in args.concurrency.split(",")):
@@ -169,9 +129,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         for kind in KINDS[1:]:
             ratio = medians[f"{kind}@{concurrency}"]["cpu_us"] / pool
             print(f"  at {concurrency}: {kind} / pool CPU = {ratio:.2f}")
-    payload = {"benchmark": "transport", "machine": info, "args": vars(args), "runs": runs}
-    print(f"\nresults: {write_results('transport', payload, args.results)}")
-    return payload
+    return save_results("transport", info, args, {"runs": runs}, name="transport")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
