@@ -332,6 +332,19 @@ def build_demo_app(
         questetra.sign_in(str(person["profile"]["email"]))
         return JSONResponse({"ok": True})
 
+    def named(workitem: int) -> dict[str, object]:
+        """The task's process as Slack's cards name it: its number per process model (``seq``)
+        and its title, beside the ids the page works with."""
+        with questetra.lock:
+            item = questetra.db.workitems[workitem]
+            process = questetra.db.processes[item.process_instance_id]
+            return {
+                "workitem_id": workitem,
+                "process_instance_id": process.id,
+                "seq": process.sequence_number,
+                "title": process.title,
+            }
+
     async def new_task(request: Request) -> Response:
         data = await body(request)
         to = [str(e) for e in data.get("to") or []]
@@ -349,12 +362,7 @@ def build_demo_app(
             flows=flows,
         )
         await nudge(deps)
-        return JSONResponse({"workitem_id": workitem, "seq": sequence_of(workitem)})
-
-    def sequence_of(workitem: int) -> int:
-        with questetra.lock:
-            item = questetra.db.workitems[workitem]
-            return questetra.db.processes[item.process_instance_id].sequence_number
+        return JSONResponse(named(workitem))
 
     async def start_process(request: Request) -> Response:
         data = await body(request)
@@ -375,9 +383,7 @@ def build_demo_app(
             flows=flows,
         )
         await nudge(deps)
-        return JSONResponse(
-            {"process_instance_id": process, "workitem_id": workitem, "seq": sequence_of(workitem)}
-        )
+        return JSONResponse(named(workitem))
 
     async def end_task(request: Request) -> Response:
         questetra.complete_task(int(request.path_params["workitem_id"]))

@@ -61,9 +61,22 @@ def test_demo_keeps_its_state_with_data(tmp_path) -> None:
                 "to": ["alex@example.com"],
             },
         ).json()
+        # A process started with no title: its answer names it as Slack's cards will (its
+        # number per process model and the title Questetra gave it).
+        started = httpx2.post(
+            f"{demo.url}/demo/api/questetra/processes",
+            json={"user": "U02ALEX", "app_id": 103, "to": ["alex@example.com"]},
+        ).json()
+        panel = httpx2.get(f"{demo.url}/demo/api/state", params={"user": "U02ALEX"}).json()
     finally:
         code, _, err = demo.stop()
     assert code == 0, err
+    assert created["title"] == "Kept between runs"
+    assert started["seq"] == created["seq"] + 1
+    assert started["title"] == f"Purchase Order #{started['seq']}"
+    shown = {t["id"]: t["seq"] for t in panel["questetra"]["tasks"]}
+    assert shown[created["workitem_id"]] == created["seq"]
+    assert shown[started["workitem_id"]] == started["seq"]
     assert {"keys.json", "bot.db", "emulators.pickle"} <= {p.name for p in data.iterdir()}
     demo = start_demo(tmp_path, "--data", str(data))
     try:

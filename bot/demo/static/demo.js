@@ -442,12 +442,12 @@ $("q-new").addEventListener("submit", async (event) => {
   const body = taskForm();
   if (!body.to.length) body.to = [view.snapshot.questetra.people[0].email];
   const done = await post("questetra/tasks", body);
-  if (done) $("q-done").textContent = label("q_done", { what: `#${done.seq} ${body.title}` });
+  if (done) $("q-done").textContent = label("q_done", { what: `#${done.seq} ${done.title}` });
 });
 $("q-start").addEventListener("click", async () => {
   const body = taskForm();
   const done = await post("questetra/processes", body);
-  if (done) $("q-done").textContent = label("q_done", { what: `#${done.seq} ${body.title}` });
+  if (done) $("q-done").textContent = label("q_done", { what: `#${done.seq} ${done.title}` });
 });
 
 for (const [id, show] of [["m-slack", false], ["m-questetra", true]]) {
