@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -293,10 +294,9 @@ def test_a_clean_start_says_mode_and_urls_and_warns_of_nothing(base, tmp_path) -
 def test_problems_found_at_start_are_one_warning_each(base, tmp_path) -> None:
     # A secret sealed under a key that is no longer configured, and no Questetra there.
     run_cli(["migrate"], base, tmp_path).check_returncode()
-    import sqlite3
-
     old = KeyRing([Fernet.generate_key().decode()])
-    with sqlite3.connect(tmp_path / "bot.db") as db:
+    # sqlite3's own `with` commits but does not close (ResourceWarning at GC since 3.13).
+    with closing(sqlite3.connect(tmp_path / "bot.db")) as db, db:
         db.execute(
             "INSERT INTO workspaces (team_id, bot_token_enc, installed_at) VALUES (?, ?, ?)",
             ("T0009", old.seal({"bot_token": "xoxb-x"}, owner="workspace/T0009"), "2026-01-01"),
@@ -435,10 +435,8 @@ def test_check_finds_missing_scopes(base, oauth_client, slack, tmp_path) -> None
 
 def test_check_opens_stored_secrets_with_the_configured_keys(base, tmp_path) -> None:
     run_cli(["migrate"], base, tmp_path).check_returncode()
-    import sqlite3
-
     key = base["BOT_ENCRYPTION_KEYS"]
-    with sqlite3.connect(tmp_path / "bot.db") as db:
+    with closing(sqlite3.connect(tmp_path / "bot.db")) as db, db:
         db.execute(
             "INSERT INTO workspaces (team_id, bot_token_enc, installed_at) VALUES (?, ?, ?)",
             ("T0009", KeyRing([key]).seal({"bot_token": "x"}, owner="w"), "2026-01-01"),
