@@ -439,3 +439,29 @@ async def test_readable_ids_with_underscores(client: AsyncWebClient, slack: Fake
     assert (await client.conversations_open(users="U_JA"))["channel"]["id"] == "DU_JA"
     await client.chat_postMessage(channel="C_TASKS", text="lenient: any well-formed id")
     assert [m["text"] for m in slack.messages("U_JA")] == ["こんにちは"]
+
+
+# -- Socket Mode ------------------------------------------------------------------------------
+
+
+async def test_socket_mode_envelopes_go_to_the_newest_connection(slack: FakeSlack) -> None:
+    """An earlier app's connection may still be open on the emulator's side when the next app
+    has connected (the server thread sees the close when it gets to it): what that one took
+    was lost. Envelopes go to the newest connection; ``wait_connected(after=…)`` waits for it."""
+    import aiohttp
+
+    peer = slack.socket_mode
+    url = slack.base_url.replace("http://", "ws://", 1) + "socket-mode"
+    before = peer.opened
+    async with aiohttp.ClientSession() as session:
+        old = await session.ws_connect(url)
+        assert (await old.receive_json(timeout=10))["type"] == "hello"
+        new = await session.ws_connect(url)
+        assert (await new.receive_json(timeout=10))["type"] == "hello"
+        await peer.wait_connected(after=before + 1)
+        for n in range(5):  # the old one would have taken about half of them
+            sent = peer.send("events_api", {"n": n})
+            got = await new.receive_json(timeout=10)
+            assert (got["envelope_id"], got["payload"]) == (sent, {"n": n})
+        await old.close()
+        await new.close()
