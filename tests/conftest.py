@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx2
 import pytest
 from cryptography.fernet import Fernet
+from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -28,6 +29,26 @@ from tests.emulators.server import LoopbackServer, serve
 from tests.emulators.slack import FakeSlack, SlackSigner
 from tests.emulators.slack import create_app as create_slack_app
 from tests.support import ManualClock
+
+# Hypothesis, for every @given in the suite (not only the property tests': a test with a bare
+# @given had the 200 ms deadline and the too_slow health check, which fail a correct test when
+# a loaded machine leaves the process out for a moment; and random examples in CI).
+# No example database (runs do not replay each other's failures; Hypothesis still keeps a small
+# constants cache in .hypothesis/) and no "explain" phase (slow; the shrunk example says enough).
+# Function-scoped fixtures (the app, the fakes) are shared by the examples of one test on
+# purpose: each example must leave them usable for the next.
+# In CI (CI=true) the examples are derived from each test's name, not drawn at random: a failure
+# there reproduces on any machine with `CI=true python -m pytest <test>`.
+settings.register_profile(
+    "bridge",
+    deadline=None,
+    database=None,
+    phases=tuple(p for p in Phase if p is not Phase.explain),
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=os.environ.get("CI", "").lower() in {"1", "true", "yes"},
+    print_blob=True,
+)
+settings.load_profile("bridge")
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token"

@@ -208,6 +208,7 @@ async def test_sigterm_during_a_poll_releases_every_lease(
     finally:
         if process.poll() is None:
             process.kill()
+            process.wait(timeout=30)  # reaped, or its Popen warns in a later test
         questetra.faults.clear()
     async with engine.connect() as connection:
         owner, until = (

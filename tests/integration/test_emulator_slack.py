@@ -375,26 +375,34 @@ async def test_bolt_routes_the_signed_requests(slack: FakeSlack) -> None:
         client=AsyncWebClient(token=TOKEN, base_url=slack.api_url),
     )
     seen: list[tuple[str, Any]] = []
+    # Bolt runs each listener in a task of its own after the ack (the command's after an HTTP
+    # round trip to the fake's response_url): the test waits for the fourth, not for a while.
+    all_seen = asyncio.Event()
+
+    def saw(kind: str, what: tuple[Any, ...]) -> None:
+        seen.append((kind, what))
+        if len(seen) == 4:
+            all_seen.set()
 
     @app.command("/questetra")
     async def command(ack: Any, respond: Any, command: dict[str, Any], context: Any) -> None:
         await ack()
         await respond("on it")  # bolt's webhook client against the fake's response_url
-        seen.append(("command", (command["text"], context.user_id, context.team_id)))
+        saw("command", (command["text"], context.user_id, context.team_id))
 
     @app.action("approve")
     async def action(ack: Any, body: dict[str, Any], context: Any) -> None:
         await ack()
-        seen.append(("action", (body["actions"][0]["value"], context.channel_id)))
+        saw("action", (body["actions"][0]["value"], context.channel_id))
 
     @app.view("start")
     async def view(ack: Any, view: dict[str, Any], context: Any) -> None:
         await ack()
-        seen.append(("view", (view["state"]["values"]["title"]["value"]["value"], context.team_id)))
+        saw("view", (view["state"]["values"]["title"]["value"]["value"], context.team_id))
 
     @app.event("app_home_opened")
     async def home(event: dict[str, Any], context: Any) -> None:
-        seen.append(("home", (event["user"], context.bot_user_id)))
+        saw("home", (event["user"], context.bot_user_id))
 
     signer = SlackSigner(SECRET)
     response_url = slack.new_response_url(channel="C0001", user_id="U0001")
@@ -412,10 +420,7 @@ async def test_bolt_routes_the_signed_requests(slack: FakeSlack) -> None:
         bolt_request(tampered_body.replace("list", "lost"), tampered_headers)
     )
     assert rejected.status == 401
-    for _ in range(50):  # bolt runs event listeners after acking
-        if len(seen) == 4:
-            break
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(all_seen.wait(), 60)  # only a hang fails here
     assert dict(seen) == {
         "command": ("list", "U0001", "T0001"),
         "action": ("42", "C0001"),
@@ -434,3 +439,29 @@ async def test_readable_ids_with_underscores(client: AsyncWebClient, slack: Fake
     assert (await client.conversations_open(users="U_JA"))["channel"]["id"] == "DU_JA"
     await client.chat_postMessage(channel="C_TASKS", text="lenient: any well-formed id")
     assert [m["text"] for m in slack.messages("U_JA")] == ["こんにちは"]
+
+
+# -- Socket Mode ------------------------------------------------------------------------------
+
+
+async def test_socket_mode_envelopes_go_to_the_newest_connection(slack: FakeSlack) -> None:
+    """An earlier app's connection may still be open on the emulator's side when the next app
+    has connected (the server thread sees the close when it gets to it): what that one took
+    was lost. Envelopes go to the newest connection; ``wait_connected(after=…)`` waits for it."""
+    import aiohttp
+
+    peer = slack.socket_mode
+    url = slack.base_url.replace("http://", "ws://", 1) + "socket-mode"
+    before = peer.opened
+    async with aiohttp.ClientSession() as session:
+        old = await session.ws_connect(url)
+        assert (await old.receive_json(timeout=10))["type"] == "hello"
+        new = await session.ws_connect(url)
+        assert (await new.receive_json(timeout=10))["type"] == "hello"
+        await peer.wait_connected(after=before + 1)
+        for n in range(5):  # the old one would have taken about half of them
+            sent = peer.send("events_api", {"n": n})
+            got = await new.receive_json(timeout=10)
+            assert (got["envelope_id"], got["payload"]) == (sent, {"n": n})
+        await old.close()
+        await new.close()

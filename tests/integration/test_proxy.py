@@ -155,8 +155,9 @@ async def test_socket_mode_goes_through_the_proxy(env, engine, clock, slack, pro
         }
     )
     application = bot_app(settings, engine, clock)
+    before = slack.socket_mode.opened
     async with application.router.lifespan_context(application):
-        await slack.socket_mode.wait_connected()
+        await slack.socket_mode.wait_connected(after=before)
         url = slack.new_response_url()
         envelope = slack.socket_mode.send("slash_commands", slash("U_JA", "help", url))
         await slack.socket_mode.wait_for_ack(envelope)

@@ -88,6 +88,9 @@ def replicas(engine, slack, questetra, questetra_url, tmp_path):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+            # Reaped: a Popen collected while its process looks alive says "subprocess … is
+            # still running" (a ResourceWarning, an error here) in whatever test runs then.
+            process.wait(timeout=30)
     for log in logs:
         log.close()
 

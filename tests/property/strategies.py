@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-# No example database (runs do not replay each other's failures; Hypothesis still keeps a small
-# constants cache in .hypothesis/) and no "explain" phase (slow; the shrunk example says enough). Function-scoped fixtures (the app, the fakes) are shared by
-# the examples of one test on purpose: each example must leave them usable for the next.
-_PHASES = tuple(p for p in Phase if p is not Phase.explain)
-# too_slow times the data generation: on a loaded machine (CI next to benchmarks) it fails runs
-# that are correct, so like the deadline it is off.
-# In CI (CI=true) the examples are derived from each test's name, not drawn at random: a failure
-# there reproduces on any machine with `CI=true python -m pytest <test>`.
-PURE = settings(
-    max_examples=200,
-    deadline=None,
-    database=None,
-    phases=_PHASES,
-    suppress_health_check=[HealthCheck.too_slow],
-    derandomize=os.environ.get("CI", "").lower() in {"1", "true", "yes"},
-    print_blob=True,
-)
+# The suite's policy (no example database, no "explain" phase, no deadline, no too_slow, the
+# examples derived from the test names in CI) is the profile tests/conftest.py loads for every
+# @given; these only say how many examples.
+PURE = settings(settings.get_profile("bridge"), max_examples=200)
 HTTP = settings(
     PURE,
     max_examples=100,

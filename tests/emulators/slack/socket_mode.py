@@ -22,7 +22,11 @@ class SocketModePeer:
         self._lock = threading.Lock()
         self._outbox: list[dict[str, Any]] = []
         self._acks: dict[str, dict[str, Any]] = {}
-        self.connections = 0
+        self.connections = 0  # open right now
+        # Connections ever opened (the hello sent). The newest alone is sent envelopes: a
+        # connection an earlier app closed may not be over on this side yet (the server thread
+        # sees the close when it gets to it), and what it took would be lost.
+        self.opened = 0
 
     def send(
         self,
@@ -58,17 +62,25 @@ class SocketModePeer:
             await asyncio.sleep(0.01)
         return ack
 
-    async def wait_connected(self, within: float = 5.0) -> None:
+    async def wait_connected(self, within: float = 5.0, *, after: int = 0) -> None:
+        """Wait for a connection opened after ``after`` (an earlier value of ``opened``): the
+        one the app under test opened, not one an earlier test's app is still closing."""
         deadline = time.monotonic() + within
-        while self.connections == 0:
+        while self.opened <= after or self.connections == 0:
             if time.monotonic() > deadline:
                 raise AssertionError("the app did not connect over Socket Mode")
             await asyncio.sleep(0.01)
 
-    def _take(self) -> list[dict[str, Any]]:
+    def _take(self, serial: int) -> dict[str, Any] | None:
+        """The next envelope, for the newest connection only."""
         with self._lock:
-            out, self._outbox = self._outbox, []
-        return out
+            if serial != self.opened or not self._outbox:
+                return None
+            return self._outbox.pop(0)
+
+    def _put_back(self, envelope: dict[str, Any]) -> None:
+        with self._lock:
+            self._outbox.insert(0, envelope)
 
     def _record_ack(self, message: dict[str, Any]) -> None:
         with self._lock:
@@ -83,12 +95,20 @@ class SocketModePeer:
         )
         with self._lock:
             self.connections += 1
+            self.opened += 1
+            serial = self.opened
 
         async def pump() -> None:
             while True:
-                for envelope in self._take():
+                envelope = self._take(serial)
+                if envelope is None:
+                    await asyncio.sleep(0.01)
+                    continue
+                try:
                     await websocket.send_text(json.dumps(envelope))
-                await asyncio.sleep(0.01)
+                except Exception:
+                    self._put_back(envelope)  # not sent: for the next connection
+                    raise
 
         sender = asyncio.create_task(pump())
         try:
@@ -104,6 +124,9 @@ class SocketModePeer:
             pass
         finally:
             sender.cancel()
+            # Awaited: a send that failed (the app gone) is this connection's end, not an error
+            # for the server's loop to report when it collects the task.
+            await asyncio.gather(sender, return_exceptions=True)
             with self._lock:
                 self.connections -= 1
 
