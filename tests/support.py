@@ -56,10 +56,30 @@ def subprocess_env() -> dict[str, str]:
 
 
 def free_port() -> int:
-    """A TCP port free on loopback right now."""
+    """A TCP port free on loopback now, for a process the test starts (``PORT``, ``--port``).
+
+    Picked below the kernel's ephemeral range (``/proc/sys/net/ipv4/ip_local_port_range``):
+    the port is free only until the process binds it, a second or so later, and in that window
+    every outgoing connection on the machine (and every server bound to port 0) draws from the
+    ephemeral range, where a parallel test run makes thousands. Outside it, only another pick
+    like this one could take it.
+    """
+    import random
     import socket
 
-    with socket.socket() as sock:
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768  # Linux's default start; other systems: the same range is unlikely taken
+    below = range(10000, max(low, 10000))
+    for port in random.sample(below, k=min(50, len(below))):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # everything below the range taken: any free port
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 

@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -396,12 +395,6 @@ def emulators(users: Sequence[BenchUser], *, slack_users: bool = True) -> Iterat
 
 
 # ---------------------------------------------------------------- server subprocesses
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bot_env(

@@ -36,7 +36,6 @@ from tests.bench.common import (
     ServerProcess,
     bench_parser,
     emulators,
-    free_port,
     log,
     machine,
     table,
@@ -44,6 +43,7 @@ from tests.bench.common import (
 )
 from tests.bench.harness import Bench, allocate_tasks, save_results
 from tests.bench.poll import clear_recorded, rate_from, run_bare
+from tests.support import free_port
 
 VIEW_PATH = "/API/PE/Workitem/Form/viewXml"
 

@@ -30,7 +30,6 @@ from tests.bench.common import (
     add_webhook,
     bot_env,
     database_url,
-    free_port,
     log,
     machine,
     make_users,
@@ -42,6 +41,7 @@ from tests.bench.common import (
     work_dir,
     write_results,
 )
+from tests.support import free_port
 
 # ---------------------------------------------------------------- one run's inputs and database
 

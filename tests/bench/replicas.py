@@ -32,12 +32,12 @@ from tests.bench.common import (
     ServerProcess,
     bench_parser,
     emulators,
-    free_port,
     log,
     table,
     wait_until,
 )
 from tests.bench.harness import Bench, print_goals, save_results
+from tests.support import free_port
 
 # Replicas share their work through the database's row locks and leases: PostgreSQL only.
 DATABASE = "postgresql"

@@ -9,8 +9,8 @@ import sys
 import httpx2
 import pytest
 
-from tests.demo_support import free_port, start_demo, tmp_env
-from tests.support import subprocess_env
+from tests.demo_support import start_demo, tmp_env
+from tests.support import free_port, subprocess_env
 
 
 def test_demo_serves_the_page_and_ctrl_c_removes_its_temporary_folder(tmp_path) -> None:

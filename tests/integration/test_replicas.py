@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,11 @@ from bot.db.alert_models import OutboxMessage, TaskSnapshot
 from bot.db.models import UserLink
 from tests.conftest import BOT_TOKEN, ENCRYPTION_KEY, SIGNING_SECRET
 from tests.emulators.questetra.clock import WALL_CLOCK
-from tests.support import subprocess_env
+from tests.support import free_port, subprocess_env
 
 USERS = 500
 TASKS_PER_USER = 2
 APP = 7
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _wait(check, what: str, within: float) -> None:
@@ -71,7 +64,7 @@ def replicas(engine, slack, questetra, questetra_url, tmp_path):
             processes.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "tests.integration.replica"],
-                    env={**env, "PORT": str(_port())},
+                    env={**env, "PORT": str(free_port())},
                     cwd=tmp_path,
                     stdout=subprocess.DEVNULL,
                     stderr=log,
