@@ -7,9 +7,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +40,17 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+def block_nodes(node: object) -> Iterator[dict[str, Any]]:
+    """Every object in a Block Kit payload (blocks, elements, text objects…), depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from block_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from block_nodes(value)
 
 
 def subprocess_env() -> dict[str, str]:

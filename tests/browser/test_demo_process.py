@@ -42,6 +42,14 @@ def _saves(demo: DemoProcess) -> list[dict[str, Any]]:
     return saves
 
 
+def _alex_messages(browser: Any, demo: DemoProcess) -> Any:
+    """A page of Alex's, open on the app's Messages tab (where alerts arrive)."""
+    page = _page(browser, demo, "U02ALEX")
+    _open_channel(page, "questetra")
+    page.click("#tab-messages")
+    return page
+
+
 def _open_tasks(page: Any) -> Any:
     return page.locator("#q-tasks li")
 
@@ -58,9 +66,7 @@ def linked(browser: Any, demo: DemoProcess) -> None:
 def test_process_a_task_in_its_form(browser, demo, shots, linked) -> None:
     from playwright.sync_api import expect
 
-    page = _page(browser, demo, "U02ALEX")
-    _open_channel(page, "questetra")
-    page.click("#tab-messages")
+    page = _alex_messages(browser, demo)
     alert = _new_leave_task(page, "秋季休暇 10/5–10/9")
     expect(alert.locator("button", has_text=re.compile("^承認$"))).to_be_visible()
     expect(alert).to_contain_text("New task for you: 承認 (休暇申請)")
@@ -106,9 +112,7 @@ def test_process_a_task_in_its_form(browser, demo, shots, linked) -> None:
 def test_a_choice_button_asks_then_saves(browser, demo, shots, linked) -> None:
     from playwright.sync_api import expect
 
-    page = _page(browser, demo, "U02ALEX")
-    _open_channel(page, "questetra")
-    page.click("#tab-messages")
+    page = _alex_messages(browser, demo)
     alert = _new_leave_task(page, "冬季休暇 12/28–1/4")
     saves_before = len(_saves(demo))
 

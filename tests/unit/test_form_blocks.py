@@ -20,6 +20,7 @@ from bot.questetra.urls import QuestetraLinks
 from bot.slack.form_blocks import Click, click_value, parse_click, process_elements, processed_line
 from bot.slack.form_modal import ModalMeta, errors_for, form_modal
 from bot.slack.render import mrkdwn
+from tests.support import block_nodes
 
 JST = timezone(timedelta(hours=9))
 LONG = "長い名前" * 300  # 1,200 characters
@@ -50,16 +51,6 @@ def _modal(form: TaskForm) -> dict:
     )
 
 
-def _walk(node: object):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
 def test_a_huge_form_stays_within_every_limit() -> None:
     many_choices = tuple(Choice(f"c{n}", f"{LONG}{n}") for n in range(250))
     items = [
@@ -75,7 +66,7 @@ def test_a_huge_form_stays_within_every_limit() -> None:
     assert len(view["blocks"]) <= 100
     assert len(view["title"]["text"]) <= 24 and len(view["submit"]["text"]) <= 24
     assert len(view["private_metadata"]) <= 3000
-    for node in _walk(view["blocks"]):
+    for node in block_nodes(view["blocks"]):
         if node.get("type") == "plain_text":
             assert len(node["text"]) <= 2000
         if node.get("type") == "mrkdwn":

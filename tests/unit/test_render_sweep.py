@@ -61,6 +61,7 @@ from bot.slack.render import (
     section,
     text_length,
 )
+from tests.support import block_nodes
 
 BASE = "https://acme.questetra.test/"
 LINKS = QuestetraLinks(BASE)
@@ -391,16 +392,6 @@ def mrkdwn_texts(node: object, path: str = "") -> Iterator[tuple[str, str]]:
             yield from mrkdwn_texts(value, f"{path}[{i}]")
 
 
-def nodes(node: object) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from nodes(value)
-
-
 def check_limits(kind: str, payload: dict[str, Any]) -> None:
     """What slack_sdk's models do not check, by Slack's documented limits."""
     cap = LIMITS["message.blocks"] if kind == "message" else LIMITS["view.blocks"]
@@ -413,7 +404,7 @@ def check_limits(kind: str, payload: dict[str, Any]) -> None:
             if name in payload:
                 assert text_length(payload[name]["text"]) <= LIMITS[f"view.{name}"]
         assert len(payload.get("private_metadata", "")) <= LIMITS["view.private_metadata"]
-    for node in nodes(payload.get("blocks") or []):
+    for node in block_nodes(payload.get("blocks") or []):
         kind_of = node.get("type")
         if kind_of == "header":
             assert text_length(node["text"]["text"]) <= LIMITS["header.text"]
@@ -463,7 +454,7 @@ def test_no_data_comes_alive_and_every_limit_holds(surface: str, kind: str) -> N
             assert live_markup(str(payload.get("text") or "")) == [], payload.get("text")
         for path, text in mrkdwn_texts(payload):
             assert live_markup(text) == [], (path, text[:300])
-        for node in nodes(payload):
+        for node in block_nodes(payload):
             if node.get("type") == "mrkdwn":
                 assert node.get("verbatim") is True, node
         validate(payload_kind, payload)
