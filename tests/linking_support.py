@@ -1,4 +1,5 @@
-"""Driving the browser leg of the Questetra consent in tests (follow redirects by hand)."""
+"""Linking in tests: the browser leg of the Questetra consent (redirects followed by hand), and a
+tenant that allows API-password links."""
 
 from __future__ import annotations
 
@@ -73,3 +74,11 @@ async def link_user(
     assert page.status_code == 200, page.text
     await slack.wait_for("views.publish")
     slack.reset(keep_users=True)
+
+
+def basic_auth_tenant(questetra: Any) -> Any:
+    """A tenant that allows API-password (Basic) links, with Alice Adams
+    (``alice@example.com``, API password ``alice-api-pass``); the emulator state, for more."""
+    questetra.basic_auth_enabled = True
+    questetra.add_user("alice@example.com", "Alice Adams", api_password="alice-api-pass")
+    return questetra

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import UserLink, Workspace
+from tests.linking_support import basic_auth_tenant
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -19,8 +20,7 @@ def env(env):
 
 @pytest.fixture(autouse=True)
 def tenant(questetra):
-    questetra.basic_auth_enabled = True
-    questetra.add_user("alice@example.com", "Alice Adams", api_password="alice-api-pass")
+    basic_auth_tenant(questetra)
     questetra.add_user("mallory@example.com", "Mallory", api_password="mallory-api-pass")
     return questetra
 

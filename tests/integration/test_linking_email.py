@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from bot.db.models import AuditEntry, UserLink
 from tests.integration.test_basic_auth import submit
-from tests.linking_support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, connect_url, consent
+from tests.linking_support import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    REDIRECT_URI,
+    basic_auth_tenant,
+    connect_url,
+    consent,
+)
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -21,8 +28,7 @@ def env(env):
 
 @pytest.fixture(autouse=True)
 def tenant(questetra, slack):
-    questetra.basic_auth_enabled = True
-    questetra.add_user("alice@example.com", "Alice Adams", api_password="alice-api-pass")
+    basic_auth_tenant(questetra)
     questetra.add_user("guest@partner.example", "Gus", api_password="gus-api-pass")
     questetra.add_client(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
     slack.add_user("U_GUEST", email=None, name="gus", locale="ja-JP")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import UserLink
 from tests.integration.test_basic_auth import submit
+from tests.linking_support import basic_auth_tenant
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -20,8 +21,7 @@ def env(env):
 
 @pytest.fixture(autouse=True)
 def tenant(questetra, slack):
-    questetra.basic_auth_enabled = True
-    questetra.add_user("alice@example.com", "Alice Adams", api_password="alice-api-pass")
+    basic_auth_tenant(questetra)
     questetra.add_user("taro@example.jp", "Taro", api_password="taro-api-pass")
     slack.add_user("U_ADMIN", email="admin@example.com", is_admin=True)
     return questetra
